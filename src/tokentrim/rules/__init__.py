@@ -1,0 +1,169 @@
+"""Simplification rules: one rule per module, a registry in an explicit order.
+
+A rule is either a **code rule** (a libcst transformer run on every Python block that parsed) or a
+**text rule** (run on the whole reply before fences are split, e.g. ``<think>`` removal). Each has a
+stable kebab-case ``id``, a one-line ``description``, a ``level`` and a ``before``/``after`` example.
+
+The pipeline calls :func:`apply_code_rules` and :func:`apply_text_rules`; ``tokentrim rules`` lists
+:func:`all_rules`. Rules that cannot prove a rewrite safe keep the node (and may add a warning).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from typing import ClassVar
+
+import libcst as cst
+
+from tokentrim.errors import UnknownRuleError
+from tokentrim.settings import LEVELS, Settings
+
+__all__ = [
+    "CodeRule",
+    "ORDER",
+    "TextRule",
+    "all_rules",
+    "apply_code_rules",
+    "apply_text_rules",
+    "enabled_rules",
+    "register",
+]
+
+
+class _RuleInfo:
+    id: ClassVar[str]
+    level: ClassVar[str]
+    description: ClassVar[str]
+    before: ClassVar[str] = ""
+    after: ClassVar[str] = ""
+
+    @classmethod
+    def wanted(cls, settings: Settings) -> bool:
+        """Whether the settings turn this rule on, apart from enable/disable."""
+        return LEVELS.index(settings.level) >= LEVELS.index(cls.level)
+
+
+class CodeRule(_RuleInfo, cst.CSTTransformer):
+    """A libcst transformer. Count rewrites in ``self.fired``; add notes to ``self.warnings``."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.fired = 0
+        self.warnings: list[str] = []
+
+
+class TextRule(_RuleInfo):
+    """A rewrite of the whole reply text (before fences are split)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def apply(self, text: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# The order rules run in. Every registered rule must appear here exactly once.
+ORDER: list[str] = []
+
+_REGISTRY: dict[str, type[CodeRule] | type[TextRule]] = {}
+
+
+def register(cls):  # type: ignore[no-untyped-def]
+    """Class decorator: add a rule to the registry."""
+    if cls.id in _REGISTRY:
+        raise RuntimeError(f"duplicate rule id {cls.id!r}")
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+    _loaded = True
+
+
+def all_rules() -> list[type[CodeRule] | type[TextRule]]:
+    """Every registered rule, in run order (rules missing from ORDER come last, by id)."""
+    _load()
+    position = {rule_id: i for i, rule_id in enumerate(ORDER)}
+    return sorted(_REGISTRY.values(), key=lambda r: (position.get(r.id, len(ORDER)), r.id))
+
+
+def check_rule_ids(ids: Iterable[str]) -> None:
+    _load()
+    unknown = sorted(set(ids) - set(_REGISTRY))
+    if unknown:
+        raise UnknownRuleError(f"unknown rule id(s): {', '.join(unknown)} (see `tokentrim rules`)")
+
+
+def enabled_rules(settings: Settings) -> list[type[CodeRule] | type[TextRule]]:
+    check_rule_ids(settings.enable | settings.disable)
+    return [
+        rule
+        for rule in all_rules()
+        if rule.id not in settings.disable and (rule.id in settings.enable or rule.wanted(settings))
+    ]
+
+
+def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
+    """Run the enabled text rules; return the new text and the ids of rules that changed it."""
+    fired: list[str] = []
+    for rule in enabled_rules(settings):
+        if issubclass(rule, TextRule):
+            new = rule(settings).apply(text)
+            if new != text:
+                fired.append(rule.id)
+                text = new
+    return text, fired
+
+
+def apply_code_rules(
+    module: cst.Module, settings: Settings
+) -> tuple[cst.Module, list[str], list[str]]:
+    """Run the enabled code rules in order on one parsed block.
+
+    Returns the new module, the ids of rules that changed it, and warnings. A rule whose output
+    does not parse (a bug, caught here rather than shipped) is undone and reported.
+    """
+    fired: list[str] = []
+    warnings: list[str] = []
+    current_code: str | None = None
+    for rule in enabled_rules(settings):
+        if not issubclass(rule, CodeRule):
+            continue
+        transformer = rule(settings)
+        try:
+            if transformer.METADATA_DEPENDENCIES:
+                new = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+            else:
+                new = module.visit(transformer)
+        except RecursionError:
+            warnings.append(f"{rule.id}: code nested too deeply, rule skipped")
+            continue
+        warnings.extend(f"{rule.id}: {w}" for w in transformer.warnings)
+        if new is module or not transformer.fired:
+            continue
+        if current_code is None:
+            current_code = module.code
+        code = new.code
+        if code == current_code:
+            continue
+        try:
+            ast.parse(code)
+        except (SyntaxError, ValueError):
+            warnings.append(f"{rule.id}: rewrite did not parse, undone")
+            continue
+        fired.append(rule.id)
+        module, current_code = new, code
+    return module, fired, warnings
