@@ -1,0 +1,152 @@
+"""Replies logged by simonw/llm in its SQLite ``logs.db``, read-only.
+
+Three layouts exist, all created by ``llm.migrations`` and all present side by side in a database
+that has been upgraded over the years (llm keeps old rows where they are):
+
+- ``logs`` (llm 0.1–0.3; kept by migration m009 only when it held rows): ``id``, ``model``,
+  ``prompt``, ``response``, … — no token counts.
+- ``responses`` (llm 0.4–0.31, migration m010; token columns from m013, ``resolved_model`` from
+  m019): one row per call with the reply in ``response``. llm 0.32+ stops writing it.
+- ``turns`` + ``messages`` + ``parts`` (llm 0.32+, migration m023): a content-addressed message
+  tree. A turn's reply is the text parts of the assistant messages between its
+  ``parent_message_hash`` (exclusive) and ``tip_message_hash``; a part's text is in ``parts.text``
+  or, when it borrows fragments, in a ``text_ref`` list in ``parts.payload``.
+
+Rows of ``responses`` whose id is also a turn are skipped, as ``llm logs`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tokentrim.sources.records import Reply
+from tokentrim.usage import Usage
+
+KIND = "llm-logs"
+
+
+def iter_llm_logs(path: Path) -> Iterator[Reply]:
+    """Every logged reply, oldest layout first; raises sqlite3.Error for an unreadable database."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+        if not tables & {"logs", "responses", "turns"}:
+            raise sqlite3.DatabaseError("no llm tables (logs, responses or turns)")
+        if "logs" in tables:
+            yield from _old_logs(connection, path)
+        if "responses" in tables:
+            yield from _responses(connection, path, has_turns="turns" in tables)
+        if "turns" in tables:
+            yield from _turns(connection, path)
+    finally:
+        connection.close()
+
+
+def _old_logs(connection: sqlite3.Connection, path: Path) -> Iterator[Reply]:
+    for row in connection.execute("select id, model, response from logs order by rowid"):
+        yield Reply(
+            row["response"] or "", row["model"] or None, None, f"{path}#logs/{row['id']}", KIND
+        )
+
+
+def _responses(connection: sqlite3.Connection, path: Path, *, has_turns: bool) -> Iterator[Reply]:
+    columns = _columns(connection, "responses")
+    wanted = ["id", "model", "response", "resolved_model", "input_tokens", "output_tokens",
+              "token_details"]  # fmt: skip
+    select = ", ".join(name if name in columns else f"null as {name}" for name in wanted)
+    where = " where id not in (select id from turns)" if has_turns else ""
+    for row in connection.execute(f"select {select} from responses{where} order by rowid"):
+        yield _reply(row, row["response"] or "", f"{path}#{row['id']}")
+
+
+def _turns(connection: sqlite3.Connection, path: Path) -> Iterator[Reply]:
+    rows = connection.execute(
+        "select id, model, resolved_model, input_tokens, output_tokens, token_details,"
+        " parent_message_hash, tip_message_hash from turns order by rowid"
+    )
+    for row in rows:
+        text = _turn_text(connection, row["tip_message_hash"], row["parent_message_hash"])
+        yield _reply(row, text, f"{path}#{row['id']}")
+
+
+def _turn_text(connection: sqlite3.Connection, tip: str | None, parent: str | None) -> str:
+    """Text parts of the assistant messages this turn appended, oldest first."""
+    hashes: list[str] = []
+    current = tip
+    while current is not None and current != parent:
+        found = connection.execute(
+            "select parent_hash, role from messages where hash = ?", [current]
+        ).fetchone()
+        if found is None:
+            break
+        if found["role"] == "assistant":
+            hashes.append(current)
+        current = found["parent_hash"]
+    pieces: list[str] = []
+    for message_hash in reversed(hashes):
+        parts = connection.execute(
+            "select id, text, payload from parts where message_hash = ? and type = 'text'"
+            " order by position",
+            [message_hash],
+        )
+        pieces.extend(_part_text(connection, part) for part in parts.fetchall())
+    return "".join(pieces)
+
+
+def _part_text(connection: sqlite3.Connection, part: sqlite3.Row) -> str:
+    if part["text"] is not None:
+        return str(part["text"])
+    try:
+        payload = json.loads(part["payload"] or "{}")
+    except ValueError:
+        return ""
+    pieces = payload.get("text_ref") if isinstance(payload, dict) else None
+    if not isinstance(pieces, list):
+        text = payload.get("text") if isinstance(payload, dict) else None
+        return text if isinstance(text, str) else ""
+    out: list[str] = []
+    for piece in pieces:
+        if not isinstance(piece, dict):
+            continue
+        if isinstance(piece.get("literal"), str):
+            out.append(piece["literal"])
+        elif "fragment" in piece:
+            found = connection.execute(
+                "select content from fragments where id = ?", [piece["fragment"]]
+            ).fetchone()
+            out.append(found["content"] if found is not None and found["content"] else "")
+    return "".join(out)
+
+
+def _reply(row: sqlite3.Row, text: str, origin: str) -> Reply:
+    model = row["resolved_model"] or row["model"] or None
+    return Reply(text, model, _usage(row), origin, KIND)
+
+
+def _usage(row: sqlite3.Row) -> Usage | None:
+    """llm's token columns plus its provider-specific ``token_details`` as one usage mapping."""
+    try:
+        details = json.loads(row["token_details"] or "{}")
+    except ValueError:
+        details = {}
+    data: dict[str, Any] = dict(details) if isinstance(details, Mapping) else {}
+    # llm stores the provider's own counts, so name them as the provider does and let Usage
+    # reconcile: OpenAI chat details come from a prompt/completion usage (cached tokens inside the
+    # prompt count), Anthropic's cache_* details from an input count that excludes the cache.
+    openai_chat = "prompt_tokens_details" in data or "completion_tokens_details" in data
+    input_key, output_key = (
+        ("prompt_tokens", "completion_tokens") if openai_chat else ("input_tokens", "output_tokens")
+    )
+    data[input_key] = row["input_tokens"] or 0
+    data[output_key] = row["output_tokens"] or 0
+    return Usage.from_mapping(data)
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"pragma table_info({table})")}
