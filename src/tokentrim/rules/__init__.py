@@ -67,7 +67,25 @@ class TextRule(_RuleInfo):
 
 
 # The order rules run in. Every registered rule must appear here exactly once.
-ORDER: list[str] = []
+ORDER: list[str] = [
+    # standard (keep behaviour for every input): clean statements, then expressions, then shape
+    "redundant-pass",
+    "fstring-no-placeholder",
+    "range-zero-start",
+    "literal-constructor",
+    "redundant-collection-call",
+    "redundant-dict-keys",
+    "augmented-assign",
+    "if-return-bool",
+    "if-assign-bool",
+    "ternary-return",
+    "ternary-assign",
+    "collapse-nested-if",
+    "no-else-after-jump",
+    "inline-return-temp",
+    "trailing-return",
+    "redundant-parens",
+]
 
 _REGISTRY: dict[str, type[CodeRule] | type[TextRule]] = {}
 
@@ -139,31 +157,45 @@ def apply_code_rules(
     fired: list[str] = []
     warnings: list[str] = []
     current_code: str | None = None
-    for rule in enabled_rules(settings):
-        if not issubclass(rule, CodeRule):
-            continue
-        transformer = rule(settings)
-        try:
-            if transformer.METADATA_DEPENDENCIES:
-                new = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
-            else:
-                new = module.visit(transformer)
-        except RecursionError:
-            warnings.append(f"{rule.id}: code nested too deeply, rule skipped")
-            continue
-        warnings.extend(f"{rule.id}: {w}" for w in transformer.warnings)
-        if new is module or not transformer.fired:
-            continue
-        if current_code is None:
-            current_code = module.code
-        code = new.code
-        if code == current_code:
-            continue
-        try:
-            ast.parse(code)
-        except (SyntaxError, ValueError):
-            warnings.append(f"{rule.id}: rewrite did not parse, undone")
-            continue
-        fired.append(rule.id)
-        module, current_code = new, code
-    return module, fired, warnings
+    rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
+    # A rule can open a chance for an earlier one (a dedented `else` leaves `if c: return a` and
+    # `return b` side by side): repeat until a round changes nothing, so that the result is a fixed
+    # point and a second call is a no-op (the pipeline's stability net checks exactly that).
+    for _ in range(_MAX_ROUNDS):
+        changed = False
+        for rule in rules:
+            transformer = rule(settings)
+            try:
+                if transformer.METADATA_DEPENDENCIES:
+                    new = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+                else:
+                    new = module.visit(transformer)
+            except RecursionError:
+                warnings.append(f"{rule.id}: code nested too deeply, rule skipped")
+                continue
+            except Exception as exc:  # a bug in one rule must not cost the user the block
+                warnings.append(f"{rule.id}: internal error ({type(exc).__name__}), rule skipped")
+                continue
+            warnings.extend(f"{rule.id}: {w}" for w in transformer.warnings)
+            if new is module or not transformer.fired:
+                continue
+            if current_code is None:
+                current_code = module.code
+            code = new.code
+            if code == current_code:
+                continue
+            try:
+                ast.parse(code)
+            except (SyntaxError, ValueError):
+                warnings.append(f"{rule.id}: rewrite did not parse, undone")
+                continue
+            if rule.id not in fired:
+                fired.append(rule.id)
+            module, current_code, changed = new, code, True
+        if not changed:
+            break
+    return module, fired, list(dict.fromkeys(warnings))
+
+
+# Rounds of the code rules per block; real code settles in one or two.
+_MAX_ROUNDS = 4

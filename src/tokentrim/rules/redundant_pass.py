@@ -1,0 +1,58 @@
+"""``redundant-pass``: drop ``pass`` from a block that has other statements.
+
+Only a ``pass`` alone on its line goes, and only when it carries no comment (a ``# noqa`` or
+``# pragma`` on it stays with it). A block whose statements are all ``pass`` keeps the first one.
+No assumption: ``pass`` does nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+
+from tokentrim.rules import register
+from tokentrim.rules._util import StandardRule, has_comment, single_small_statement
+
+
+@register
+class RedundantPass(StandardRule):
+    id = "redundant-pass"
+    level = "standard"
+    description = "Drop `pass` from a block that has other statements."
+    before = "def stop(self):\n    pass\n    self.running = False\n"
+    after = "def stop(self):\n    self.running = False\n"
+    hint = re.compile(r"\bpass\b")
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = self._without_pass(updated_node.body)
+        return updated_node if body is None else updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.skip:
+            return updated_node
+        body = self._without_pass(updated_node.body)
+        return updated_node if body is None else updated_node.with_changes(body=body)
+
+    def _without_pass(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        kept = [stmt for stmt in body if not _is_lone_pass(stmt)]
+        if not kept or (kept[0] is not body[0] and _is_string_statement(kept[0])):
+            # A block cannot be empty; and a string after a leading `pass` must not become the
+            # docstring (`__doc__` would change).
+            kept.insert(0, body[0])
+        if len(kept) == len(body):
+            return None
+        self.fired += len(body) - len(kept)
+        return kept
+
+
+def _is_string_statement(stmt: cst.BaseStatement) -> bool:
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.BaseString)
+
+
+def _is_lone_pass(stmt: cst.BaseStatement) -> bool:
+    return isinstance(single_small_statement(stmt), cst.Pass) and not has_comment(stmt)
