@@ -84,10 +84,11 @@ class Usage:
             input_tokens = num("prompt_tokens")
             output_tokens = num("completion_tokens")
             cache_read = num("cached_tokens", details) or num("cached_tokens")
+            cache_write = num("cache_write_tokens", details)
         elif "promptTokenCount" in data or "candidatesTokenCount" in data:
             # Gemini: cachedContentTokenCount is part of promptTokenCount; thinking tokens are
             # reported apart from candidates but billed as output.
-            input_tokens = num("promptTokenCount")
+            input_tokens = num("promptTokenCount") + num("toolUsePromptTokenCount")
             output_tokens = num("candidatesTokenCount") + num("thoughtsTokenCount")
             cache_read = num("cachedContentTokenCount")
         elif "cache_read_input_tokens" in data or "cache_creation_input_tokens" in data:
@@ -109,6 +110,7 @@ class Usage:
             input_tokens = num("input_tokens")
             output_tokens = num("output_tokens")
             cache_read = num("cached_tokens", details)
+            cache_write = num("cache_write_tokens", details)
         cache_read = min(cache_read, input_tokens)
         cache_write = min(cache_write, input_tokens - cache_read)
         if not (input_tokens or output_tokens):
