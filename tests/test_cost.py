@@ -153,7 +153,11 @@ def test_compute_equals_genai_prices_own_extraction(
 
 def test_openai_prompt_tokens_include_cached_and_anthropic_input_excludes_them() -> None:
     openai = Usage.from_mapping(
-        {"prompt_tokens": 100, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 60}}
+        {
+            "prompt_tokens": 100,
+            "completion_tokens": 5,
+            "prompt_tokens_details": {"cached_tokens": 60},
+        }
     )
     anthropic = Usage.from_mapping(
         {
@@ -378,7 +382,9 @@ def test_unknown_names_do_not_resolve(name: str) -> None:
 
 
 def test_resolution_is_cached() -> None:
-    assert resolve_model("claude-3-5-sonnet-20240620") is resolve_model("claude-3-5-sonnet-20240620")
+    assert resolve_model("claude-3-5-sonnet-20240620") is resolve_model(
+        "claude-3-5-sonnet-20240620"
+    )
 
 
 # --- prices files -----------------------------------------------------------------------------
@@ -421,13 +427,21 @@ def test_prices_file_without_cache_price_charges_cache_at_the_input_price(tmp_pa
     table = load_prices(write(tmp_path, "[models.local]\ninput = 1\noutput = 2\n"))
     resolved = resolve_model("local", table)
     assert resolved is not None
-    price = resolved.price(Usage(input_tokens=1_000_000, output_tokens=0, cache_read_tokens=500_000))
+    price = resolved.price(
+        Usage(input_tokens=1_000_000, output_tokens=0, cache_read_tokens=500_000)
+    )
     assert price.total == Decimal("1")
 
 
 def test_prices_file_overrides_genai_prices_for_every_spelling(tmp_path: Path) -> None:
     table = load_prices(write(tmp_path, '[models."gpt-4o"]\ninput = 1.0\noutput = 2.0\n'))
-    for name in ("gpt-4o", "GPT-4o", "openai/gpt-4o", "gpt-4o-2024-08-06", "openrouter/openai/gpt-4o"):
+    for name in (
+        "gpt-4o",
+        "GPT-4o",
+        "openai/gpt-4o",
+        "gpt-4o-2024-08-06",
+        "openrouter/openai/gpt-4o",
+    ):
         resolved = resolve_model(name, table)
         assert resolved is not None and resolved.source == "prices file", name
         assert resolved.price(Usage(input_tokens=1_000_000, output_tokens=1_000_000)).total == 3

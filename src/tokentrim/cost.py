@@ -149,7 +149,9 @@ def price_reply(
     else:
         try:
             compute = float(resolved.price(usage).total)
-            context_saved = resolved.context_saved(tokens_before - tokens_after, settings.carry_turns)
+            context_saved = resolved.context_saved(
+                tokens_before - tokens_after, settings.carry_turns
+            )
         except (ValueError, ArithmeticError) as exc:
             compute = context_saved = None
             warnings.append(f"cannot price {model!r} as {resolved.priced_as}: {exc}")
@@ -400,9 +402,7 @@ def _resolve_genai(name: str, snapshot_id: int) -> ResolvedModel | None:
             provider, model = snapshot.find_provider_model(ref, None, provider_id, None)
         except (LookupError, ValueError):
             continue
-        return ResolvedModel(
-            name, f"{provider.id}:{model.id}", provider=provider, model_info=model
-        )
+        return ResolvedModel(name, f"{provider.id}:{model.id}", provider=provider, model_info=model)
     return None
 
 
