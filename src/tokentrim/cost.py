@@ -81,6 +81,10 @@ class CostReport:
     warnings: tuple[str, ...] = ()
     priced_as: str | None = None
     usage: Usage | None = None
+    code_lines_before: int = 0
+    code_lines_after: int = 0
+    prose_words_before: int = 0
+    prose_words_after: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -174,6 +178,10 @@ def price_reply(
         warnings=tuple(warnings),
         priced_as=resolved.priced_as if resolved else None,
         usage=usage,
+        code_lines_before=load_before.code_lines,
+        code_lines_after=load_after.code_lines,
+        prose_words_before=load_before.prose_words,
+        prose_words_after=load_after.prose_words,
     )
 
 
@@ -193,10 +201,11 @@ class ReviewLoad:
 def review_load(text: str, settings: Settings | None = None) -> ReviewLoad:
     """Code lines inside fenced blocks and prose words outside them.
 
-    With ``settings.code == "whole"`` an unfenced reply counts as code throughout.
+    A reply without fences that ``trim()`` treats as one Python block (``code="whole"``, or
+    ``code="auto"`` and it parses as a program) counts as code throughout.
     """
     blocks = find_code_blocks(text)
-    if not blocks and settings is not None and settings.code == "whole":
+    if not blocks and _whole_reply_is_code(text, settings or _DEFAULT_SETTINGS):
         return ReviewLoad(code_lines=_non_blank_lines(text), prose_words=0)
     code_lines = sum(_non_blank_lines(block.code) for block in blocks)
     prose_words = 0
@@ -213,6 +222,19 @@ def review_hours(load: ReviewLoad, settings: Settings) -> float:
     return load.code_lines / settings.review_lines_per_hour + load.prose_words / (
         settings.review_words_per_minute * 60
     )
+
+
+def _whole_reply_is_code(text: str, settings: Settings) -> bool:
+    if settings.code == "fenced" or not text.strip():
+        return False
+    if settings.code == "whole":
+        return True
+    from tokentrim.pipeline import _looks_like_python  # the same test trim() applies
+
+    return _looks_like_python(text)
+
+
+_DEFAULT_SETTINGS = Settings()
 
 
 def _non_blank_lines(code: str) -> int:
