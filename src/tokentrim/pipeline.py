@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
+from collections.abc import Mapping
 from typing import Any, Literal
+
+from tokentrim.fences import CodeBlock, can_render, join, render_block, split
+from tokentrim.python import clean_python
+from tokentrim.rules import apply_text_rules, enabled_rules
+from tokentrim.settings import Settings
+from tokentrim.tokens import encoding_for
+from tokentrim.usage import Usage
 
 Status = Literal["changed", "unchanged", "skipped", "failed"]
 
@@ -43,3 +53,231 @@ class TrimResult:
     @property
     def tokens_saved(self) -> int:
         return self.tokens_before - self.tokens_after
+
+
+def trim(
+    text: str,
+    *,
+    model: str | None = None,
+    settings: Settings | None = None,
+    usage: Usage | Mapping[str, Any] | None = None,
+    **overrides: Any,
+) -> TrimResult:
+    """Trim one reply: clean its Python code, count tokens before and after, price it.
+
+    ``settings`` defaults to ``Settings()`` (it does not read pyproject.toml or the environment:
+    entry points do that with ``load_settings``); ``overrides`` replace single fields, e.g.
+    ``trim(text, level="aggressive")``. Bad input never raises: code that does not parse is
+    skipped, a failed safety net keeps the original block. Unknown setting names or values raise
+    ``ConfigError`` (a programmer error, not bad input).
+    """
+    settings = settings or DEFAULT_SETTINGS
+    if overrides:
+        settings = settings.replace(**overrides)
+    enabled_rules(settings)  # unknown rule ids are a configuration error: raise before any work
+    model = model or settings.model
+    warnings: list[str] = []
+    original = _as_text(text, warnings)
+
+    try:
+        new_text, blocks, fired = _trim_text(original, settings, warnings)
+    except Exception as exc:  # noqa: BLE001 - trim() must never lose the reply
+        warnings.append(f"internal error, reply left as it was: {type(exc).__name__}: {exc}")
+        new_text, blocks, fired = original, [], []
+
+    encoding, encoding_name = encoding_for(model)
+    tokens_before = _count(encoding, original)
+    tokens_after = tokens_before if new_text == original else _count(encoding, new_text)
+    blocks = [
+        dataclasses.replace(
+            block,
+            tokens_before=_count(encoding, code_before),
+            tokens_after=_count(encoding, code_after) if code_after != code_before else None,
+        )
+        for block, code_before, code_after in blocks
+    ]
+    blocks = [
+        b if b.tokens_after is not None else dataclasses.replace(b, tokens_after=b.tokens_before)
+        for b in blocks
+    ]
+    cost = None
+    if model:
+        cost, cost_warnings = _cost_report(
+            model=model,
+            before=original,
+            after=new_text,
+            tokens_before=tokens_before,
+            tokens_after=tokens_after,
+            settings=settings,
+            usage=usage,
+        )
+        warnings.extend(cost_warnings)
+    return TrimResult(
+        text=new_text,
+        original=original,
+        tokens_before=tokens_before,
+        tokens_after=tokens_after,
+        encoding=encoding_name,
+        blocks=tuple(blocks),
+        rules=tuple(dict.fromkeys(fired)),
+        warnings=tuple(warnings),
+        cost=cost,
+    )
+
+
+DEFAULT_SETTINGS = Settings()
+_PROMPT = re.compile(r"^\s*>>>( |$)", re.MULTILINE)
+_NOT_PYTHON = frozenset({"pycon", "doctest", "python-repl", "pyrepl", "ipython", "console"})
+
+
+def _trim_text(
+    text: str, settings: Settings, warnings: list[str]
+) -> tuple[str, list[tuple[BlockOutcome, str, str]], list[str]]:
+    fired: list[str] = []
+    text, text_fired = apply_text_rules(text, settings)
+    fired.extend(text_fired)
+
+    segments = split(text)
+    blocks = [s for s in segments if isinstance(s, CodeBlock)]
+    if not blocks and settings.code != "fenced" and (
+        settings.code == "whole" or _looks_like_python(text)
+    ):
+        # A reply that is nothing but Python (FIM-style completion): one block, no fences.
+        outcome = clean_python(text, settings)
+        warnings.extend(outcome.warnings)
+        fired.extend(outcome.rules)
+        block = BlockOutcome(
+            lang="python",
+            status=outcome.status,  # type: ignore[arg-type]
+            reason=outcome.reason,
+            rules=outcome.rules,
+            start=0,
+            end=len(text),
+        )
+        return outcome.code, [(block, text, outcome.code)], fired
+
+    out: list[str | CodeBlock | tuple[CodeBlock, str]] = []
+    outcomes: list[tuple[BlockOutcome, str, str]] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            out.append(segment)
+            continue
+        lang = _language(segment)
+        if lang != "python":
+            outcomes.append(
+                (
+                    BlockOutcome(lang=lang or segment.lang, status="skipped",
+                                 reason=_why_not_python(segment, lang),
+                                 start=segment.start, end=segment.end),
+                    segment.code,
+                    segment.code,
+                )
+            )
+            out.append(segment)
+            continue
+        outcome = clean_python(segment.code, settings)
+        warnings.extend(outcome.warnings)
+        status, reason, new_code = outcome.status, outcome.reason, outcome.code
+        if status == "changed" and not can_render(segment, new_code):
+            status, reason, new_code = "failed", "result would close the code fence", segment.code
+        if status == "changed":
+            fired.extend(outcome.rules)
+            out.append((segment, new_code))
+        else:
+            out.append(segment)
+        outcomes.append(
+            (
+                BlockOutcome(lang="python", status=status,  # type: ignore[arg-type]
+                             reason=reason, rules=outcome.rules if status == "changed" else (),
+                             start=segment.start, end=segment.end),
+                segment.code,
+                new_code,
+            )
+        )
+
+    if settings.prose == "drop" and outcomes:
+        parts = [
+            render_block(s[0], s[1]) if isinstance(s, tuple) else s.text
+            for s in out
+            if not isinstance(s, str)
+        ]
+        return _drop_prose(parts), outcomes, fired
+    return join(out), outcomes, fired
+
+
+def _drop_prose(blocks: list[str]) -> str:
+    """Code blocks only, each still fenced, one blank line between them."""
+    cleaned = [b if b.endswith(("\n", "\r")) else b + "\n" for b in blocks]
+    return "\n".join(cleaned)
+
+
+def _language(block: CodeBlock) -> str:
+    """"python" for a block we may rewrite; "" or another language otherwise."""
+    if block.lang in _NOT_PYTHON:
+        return block.lang
+    if block.lang == "python":
+        return "" if _PROMPT.search(block.code) else "python"
+    if block.lang == "" and not _PROMPT.search(block.code) and _looks_like_python(block.code):
+        return "python"
+    return block.lang
+
+
+def _why_not_python(block: CodeBlock, lang: str) -> str:
+    if lang in _NOT_PYTHON or _PROMPT.search(block.code):
+        return "interactive session (>>> prompts): left alone"
+    if not lang:
+        return "unlabeled block that is not Python"
+    return f"not Python ({lang})"
+
+
+def _looks_like_python(code: str) -> bool:
+    """Parses, and has a def, class, import or assignment (so prose is not mistaken for code)."""
+    if not code.strip() or len(code) > 5_000_000:
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(
+        isinstance(
+            node,
+            ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
+            | ast.Assign | ast.AnnAssign | ast.AugAssign,
+        )
+        for node in ast.walk(tree)
+    )
+
+
+def _as_text(text: object, warnings: list[str]) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        warnings.append("input was bytes: decoded as UTF-8 with replacement characters")
+        return bytes(text).decode("utf-8", errors="replace")
+    if text is None:
+        return ""
+    warnings.append(f"input was {type(text).__name__}, not str: converted with str()")
+    return str(text)
+
+
+def _count(encoding: Any, text: str) -> int:
+    if not text:
+        return 0
+    try:
+        return len(encoding.encode(text, disallowed_special=()))
+    except (UnicodeEncodeError, ValueError):  # lone surrogates
+        return len(encoding.encode(text.encode("utf-8", "replace").decode("utf-8"), disallowed_special=()))
+
+
+def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
+    try:
+        from tokentrim.cost import cost_report
+    except ImportError:  # pragma: no cover - cost is part of the package
+        return None, []
+    usage = kwargs.pop("usage")
+    if usage is not None and not isinstance(usage, Usage):
+        usage = Usage.from_mapping(usage)
+    try:
+        return cost_report(usage=usage, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
+        return None, [f"cost not computed: {type(exc).__name__}: {exc}"]

@@ -1,0 +1,29 @@
+"""tokentrim: make verbose LLM coding replies cheaper to read and to carry.
+
+    >>> import tokentrim
+    >>> result = tokentrim.trim(reply, model="gemini-2.0-flash")
+    >>> result.text, result.tokens_before, result.tokens_after, result.cost
+"""
+
+from tokentrim.errors import ConfigError, InputError, TokentrimError, UnknownRuleError
+from tokentrim.fences import CodeBlock, find_code_blocks
+from tokentrim.pipeline import BlockOutcome, TrimResult, trim
+from tokentrim.settings import Settings, load_settings
+from tokentrim.tokens import count_tokens
+
+__all__ = [
+    "BlockOutcome",
+    "CodeBlock",
+    "ConfigError",
+    "InputError",
+    "Settings",
+    "TokentrimError",
+    "TrimResult",
+    "UnknownRuleError",
+    "count_tokens",
+    "find_code_blocks",
+    "load_settings",
+    "trim",
+]
+
+__version__ = "0.1.0"

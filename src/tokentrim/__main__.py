@@ -1,0 +1,5 @@
+import sys
+
+from tokentrim.cli import main
+
+sys.exit(main())

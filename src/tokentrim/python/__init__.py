@@ -1,0 +1,148 @@
+"""The libcst side of the pipeline: one Python block in, a cleaned block (or a reason) out.
+
+``clean_python`` runs comment stripping, the code rules and black, then the safety nets:
+
+* comment stripping leaves ``ast.dump`` exactly unchanged;
+* black leaves the AST equivalent the way black's own check defines it (docstring whitespace);
+* the result parses, and a second pass over it changes nothing.
+
+A failed net keeps the original code and reports ``failed`` with the reason; code that does not
+parse is ``skipped``. Nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+
+import black
+import libcst as cst
+from black.parsing import stringify_ast
+
+from tokentrim.python.comments import has_strippable_comment, strip_comments
+from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
+from tokentrim.settings import Settings
+
+__all__ = ["PythonOutcome", "clean_python", "parses"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PythonOutcome:
+    code: str
+    status: str  # "changed" | "unchanged" | "skipped" | "failed"
+    reason: str = ""
+    rules: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class _NetFailed(Exception):
+    """A safety net caught a rewrite that is not safe: the block keeps its original text."""
+
+
+class _Skip(Exception):
+    """The block cannot be processed (does not parse, nested too deeply): left as it is."""
+
+
+def parses(code: str) -> bool:
+    try:
+        _parse(code)
+    except _Skip:
+        return False
+    return True
+
+
+def clean_python(code: str, settings: Settings) -> PythonOutcome:
+    """Clean one Python block; never raises on bad input."""
+    try:
+        original_tree = _parse(code)
+    except _Skip as exc:
+        return PythonOutcome(code, "skipped", str(exc))
+    code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
+    try:
+        new, fired, warnings = _one_pass(code, original_tree, settings, code_rules)
+        if new == code:
+            return PythonOutcome(code, "unchanged", rules=(), warnings=tuple(warnings))
+        if not new.strip():
+            return PythonOutcome(code, "unchanged", "nothing but comments: kept as it was")
+        again, _, _ = _one_pass(new, _parse(new), settings, code_rules)
+        if again != new:
+            raise _NetFailed("a second pass changed the result (not idempotent)")
+    except _Skip as exc:
+        return PythonOutcome(code, "skipped", str(exc))
+    except _NetFailed as exc:
+        return PythonOutcome(code, "failed", str(exc))
+    except (RecursionError, MemoryError):
+        return PythonOutcome(code, "skipped", "code nested too deeply for the parser")
+    except Exception as exc:  # noqa: BLE001 - a bug in a rule or a library must not lose the block
+        return PythonOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
+    return PythonOutcome(new, "changed", rules=tuple(fired), warnings=tuple(warnings))
+
+
+def _one_pass(
+    code: str, tree: ast.Module, settings: Settings, code_rules: tuple[type[CodeRule], ...]
+) -> tuple[str, list[str], list[str]]:
+    fired: list[str] = []
+    warnings: list[str] = []
+    needs_strip = has_strippable_comment(code)
+    if needs_strip or code_rules:
+        module = _parse_cst(code)
+        if needs_strip:
+            module = strip_comments(module)
+            stripped = module.code
+            if stripped != code:
+                if not stripped.strip():
+                    return "", [], []
+                if ast.dump(_parse(stripped)) != ast.dump(tree):
+                    raise _NetFailed("comment stripping changed the AST")
+            code = stripped
+        if code_rules:
+            module, fired, warnings = apply_code_rules(module, settings)
+            code = module.code
+    if settings.format:
+        code = _format(code, settings.line_length)
+    return code, fired, warnings
+
+
+def _format(code: str, line_length: int) -> str:
+    try:
+        formatted = _black(code, line_length)
+    except _Skip:
+        return code
+    if formatted != code and _black_ast(formatted) != _black_ast(code):
+        raise _NetFailed("black changed the AST")
+    return formatted
+
+
+@functools.lru_cache(maxsize=4096)
+def _black(code: str, line_length: int) -> str:
+    try:
+        return black.format_str(code, mode=black.Mode(line_length=line_length))
+    except Exception as exc:  # noqa: BLE001 - black's InvalidInput and its internal errors
+        raise _Skip(f"black could not format it: {type(exc).__name__}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _black_ast(code: str) -> str:
+    return "\n".join(stringify_ast(_parse(code)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(code: str) -> ast.Module:
+    try:
+        return ast.parse(code)
+    except SyntaxError as exc:
+        raise _Skip(f"does not parse: {exc.msg} (line {exc.lineno})") from None
+    except (ValueError, TypeError) as exc:  # null bytes
+        raise _Skip(f"does not parse: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise _Skip("code nested too deeply for the parser") from None
+
+
+def _parse_cst(code: str) -> cst.Module:
+    try:
+        return cst.parse_module(code)
+    except cst.ParserSyntaxError as exc:
+        raise _Skip(f"libcst cannot parse it: {str(exc).splitlines()[0]}") from None
+    except (RecursionError, MemoryError):
+        raise _Skip("code nested too deeply for libcst") from None
