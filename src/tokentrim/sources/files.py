@@ -266,3 +266,8 @@ def _os_message(error: OSError) -> str:
 
 def _raise(origin: str, message: str) -> None:
     raise InputError(f"{origin}: {message}")
+
+
+def walk(root: Path, include: Sequence[str], on_error: OnError) -> Iterator[Path]:
+    """Files below ``root`` whose name (or relative path, for globs with ``/``) matches ``include``."""
+    return _walk(Path(root), tuple(include), on_error)
