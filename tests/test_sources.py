@@ -492,6 +492,23 @@ def test_rewrite_batch_lines_and_python_json_style() -> None:
     assert stats.changed == 3
 
 
+@pytest.mark.parametrize(
+    ("other", "escaped"),
+    [
+        pytest.param("caf\\u00e9", True, id="non-ascii-escape"),
+        pytest.param("bell\\u0007", False, id="control-escape-is-no-evidence"),
+        pytest.param("\\\\u00e9", False, id="literal-backslash-u"),
+        pytest.param("\\\\\\u00e9", True, id="backslash-then-escape"),
+        pytest.param("plain", False, id="no-evidence"),
+    ],
+)
+def test_rewrite_escapes_non_ascii_only_when_the_line_did(other: str, escaped: bool) -> None:
+    line = '{"note": "' + other + '", "response": "x = 1  # add them"}'
+    out, _ = rewrite(line.encode(), lambda text, reply: "\u00e9t\u00e9")
+    reply = "\\u00e9t\\u00e9" if escaped else "\u00e9t\u00e9"
+    assert out.decode() == '{"note": "' + other + '", "response": "' + reply + '"}'
+
+
 def test_rewrite_touches_only_the_reply_bytes() -> None:
     # Odd but valid spacing and number spellings that json.dumps would not reproduce.
     line = (
@@ -886,3 +903,94 @@ def test_clean_jsonl_with_trim_end_to_end(tmp_path: Path) -> None:
 
     assert [r.text for r in iter_replies([path])] == [result.text for result in expected]
     assert stats.changed == sum(result.changed for result in expected)
+
+
+# -- properties (fixed seeds) --------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FUZZ = os.environ.get("TOKENTRIM_FUZZ") == "1"
+PROPERTY_SETTINGS = settings(
+    derandomize=not FUZZ,
+    max_examples=5000 if FUZZ else 200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.binary(max_size=40) | JSON_VALUES.map(lambda v: json.dumps(v).encode())))
+def test_identity_rewrite_is_byte_identical_on_any_input(lines: list[bytes]) -> None:
+    data = b"\n".join(lines)
+    out, stats = rewrite(data, lambda text, reply: text, on_error=Errors())
+    assert out == data
+    assert stats.changed == 0
+
+
+@PROPERTY_SETTINGS
+@given(
+    other=st.dictionaries(st.text(max_size=8).map(lambda k: "k" + k), JSON_VALUES, max_size=5),
+    reply=st.text(),
+    new=st.text(),
+    compact=st.booleans(),
+    ascii_only=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_rewrite_changes_exactly_the_reply_in_the_writers_style(
+    other: dict[str, Any], reply: str, new: str, compact: bool, ascii_only: bool, crlf: bool
+) -> None:
+    record = {**other, "response": reply}
+    separators = (",", ":") if compact else (", ", ": ")
+    line = json.dumps(record, separators=separators, ensure_ascii=ascii_only)
+    ending = "\r\n" if crlf else "\n"
+
+    out, stats = rewrite((line + ending).encode(), lambda text, r: new, field="response")
+
+    expected = {**other, "response": new}
+    assert out.endswith(ending.encode())
+    assert json.loads(out) == expected
+    assert stats.changed == (new != reply)
+    # Byte-exact in the writer's style, unless an ASCII-escaped line gave no sign of it (nothing
+    # at or above U+007F anywhere) and the new reply brings such characters.
+    unescaped = json.dumps(record, separators=separators, ensure_ascii=False)
+    style_visible = not ascii_only or line != unescaped or all(ord(c) < 0x7F for c in new)
+    if new != reply and style_visible:
+        assert (
+            out.decode()
+            == json.dumps(expected, separators=separators, ensure_ascii=ascii_only) + ending
+        )
+
+
+API_KEYS = ("object", "type", "choices", "message", "content", "output", "output_text", "text",
+            "custom_id", "response", "body", "result", "error", "usage", "model", "role")  # fmt: skip
+API_SHAPED = st.recursive(
+    st.sampled_from(["chat.completion", "response", "message", "output_text", "succeeded", "x"])
+    | JSON_VALUES,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(API_KEYS), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(API_KEYS), API_SHAPED, max_size=6), max_size=5))
+def test_api_shaped_junk_never_raises_and_rewrites_only_strings(records: list[dict]) -> None:
+    data = "".join(json.dumps(record) + "\n" for record in records).encode()
+    errors = Errors()
+    out, stats = rewrite(data, lambda text, reply: text + "!", on_error=errors)
+    assert stats.lines == len(records)
+    for before, after in zip(records, out.decode().splitlines(), strict=True):
+        assert json.dumps(json.loads(after), sort_keys=True).replace("!", "") == json.dumps(
+            before, sort_keys=True
+        ).replace("!", "")

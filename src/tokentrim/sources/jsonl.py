@@ -157,12 +157,26 @@ def _rewrite_record(parsed: ParsedLine, transform: Transform, origin: str) -> st
     spans = locate_values(text, new.keys())
     if spans.keys() != new.keys():
         raise _UnsafeRewrite("could not locate the reply in the line")
-    # Keep the writer's style: escape non-ASCII only when the line was written that way.
-    ensure_ascii = text.isascii() and "\\u" in text
+    # Keep the writer's style: escape non-ASCII only when the line shows it was written that way
+    # (every serialiser escapes control characters, so \u0000-\u001f are no evidence).
+    ensure_ascii = text.isascii() and _escapes_non_ascii(text)
     for path, (start, end) in sorted(spans.items(), key=lambda item: item[1][0], reverse=True):
         text = text[:start] + json.dumps(new[path], ensure_ascii=ensure_ascii) + text[end:]
     _check_rewrite(parsed.obj, text, old, new)
     return text
+
+
+def _escapes_non_ascii(text: str) -> bool:
+    """Whether a JSON text holds a ``\\uXXXX`` escape of a character at or above U+0020."""
+    start = text.find("\\u")
+    while start != -1:
+        first = start
+        while first > 0 and text[first - 1] == "\\":
+            first -= 1
+        if (start - first) % 2 == 0 and not text.startswith(("000", "001"), start + 2):
+            return True
+        start = text.find("\\u", start + 2)
+    return False
 
 
 def _check_rewrite(
