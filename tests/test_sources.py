@@ -32,6 +32,7 @@ from tokentrim.sources import (
     iter_replies,
     rewrite_jsonl,
     rewrite_jsonl_file,
+    walk,
 )
 from tokentrim.usage import Usage
 
@@ -316,6 +317,16 @@ def test_directory_walk_default_include(tmp_path: Path) -> None:
         ("sub/d.jsonl", "openai-chat", "delta"),
     ]  # fmt: skip
     assert "*.db" in DEFAULT_INCLUDE
+    assert [p.relative_to(tmp_path).as_posix() for p in walk(tmp_path)] == [
+        "a.md", "b.txt", "sub/c.markdown", "sub/d.jsonl"
+    ]  # fmt: skip
+
+
+def test_public_names_are_sorted_and_importable() -> None:
+    import tokentrim.sources as sources
+
+    assert sources.__all__ == sorted(sources.__all__)
+    assert all(hasattr(sources, name) for name in sources.__all__)
 
 
 def test_include_globs_and_explicit_files(tmp_path: Path) -> None:

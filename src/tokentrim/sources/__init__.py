@@ -31,7 +31,8 @@ carries it, else None. ``kind`` is one of:
                     ``logs`` table (llm 0.1–0.3), whichever hold rows
 =================== ==========================================================================
 
-Detection is per file (:func:`detect_kind` → ``"text" | "jsonl" | "llm-logs"``) and, inside JSONL,
+``walk(root, include=(), on_error=None)`` lists the files a directory contributes (for a CLI that
+expands paths itself). Detection is per file (:func:`detect_kind` → ``"text" | "jsonl" | "llm-logs"``) and, inside JSONL,
 per line; a ``field`` that names an API object (``{"response": {chat.completion…}}``) reads it as
 that kind. Bad input never raises a traceback: ``on_error(origin, message)`` gets one line and
 reading goes on (without ``on_error``, :class:`~tokentrim.errors.InputError` is raised).
@@ -67,6 +68,7 @@ from tokentrim.sources.files import (
     detect_kind,
     iter_replies,
     rewrite_jsonl_file,
+    walk,
 )
 from tokentrim.sources.jsonl import RewriteStats, rewrite_jsonl
 from tokentrim.sources.records import COMMON_REPLY_FIELDS, Reply
@@ -80,4 +82,5 @@ __all__ = [
     "iter_replies",
     "rewrite_jsonl",
     "rewrite_jsonl_file",
+    "walk",
 ]

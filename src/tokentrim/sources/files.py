@@ -91,7 +91,7 @@ def iter_replies(
             continue
         path = Path(given)
         if path.is_dir():
-            for file in _walk(path, tuple(include) or DEFAULT_INCLUDE, report):
+            for file in walk(path, include, report):
                 yield from _read_file(file, field, report)
         elif not path.exists() and not path.is_symlink():
             report(str(path), "no such file or directory")
@@ -142,6 +142,19 @@ def rewrite_jsonl_file(
             if os.path.exists(temporary):
                 os.unlink(temporary)
     return stats
+
+
+def walk(
+    root: str | Path, include: Sequence[str] = (), on_error: OnError | None = None
+) -> Iterator[Path]:
+    """The files a directory contributes, as :func:`iter_replies` reads them.
+
+    Sorted, hidden entries skipped, matched by name (or by the path below ``root`` for globs with a
+    ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). Unreadable directories go to
+    ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
+    """
+    report = on_error if on_error is not None else _raise
+    return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report)
 
 
 def _read_file(path: Path, field: str | None, report: OnError) -> Iterator[Reply]:
@@ -266,8 +279,3 @@ def _os_message(error: OSError) -> str:
 
 def _raise(origin: str, message: str) -> None:
     raise InputError(f"{origin}: {message}")
-
-
-def walk(root: Path, include: Sequence[str], on_error: OnError) -> Iterator[Path]:
-    """Files below ``root`` whose name (or relative path, for globs with ``/``) matches ``include``."""
-    return _walk(Path(root), tuple(include), on_error)
