@@ -344,6 +344,10 @@ def test_inconsistent_provider_usage_is_a_warning_not_an_exception() -> None:
         ("openrouter/anthropic/claude-3.5-sonnet", "openrouter:anthropic/claude-3.5-sonnet"),
         ("meta-llama/llama-3.1-70b-instruct", "openrouter:meta-llama/llama-3.1-70b-instruct"),
         ("mistral/codestral-latest", "mistral:codestral"),
+        ("mistral/codestral-2405", "mistral:codestral"),
+        ("Mixtral-8x22B-Instruct-v0.1", "mistral:mixtral-8x22b-instruct"),
+        ("gemini-1.5-pro-002", "google:gemini-1.5-pro"),
+        ("o1-mini-2024-09-12", "openai:o1-mini"),
         ("vertex_ai/gemini-1.5-pro", "google:gemini-1.5-pro"),
         ("azure/gpt-4o", "azure:gpt-4o"),
         ("xai/grok-2", None),  # x-ai has grok-2 under a dated id: checked loosely below

@@ -311,3 +311,16 @@ def test_report_over_the_corpora_never_raises() -> None:
     assert report.total.replies >= 30
     assert report.total.tokens_after <= report.total.tokens_before
     assert report.total.compute is not None and report.total.unpriced_replies == 0
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    from tokentrim.sources.records import Reply
+
+    prices_path = tmp_path / "prices.toml"
+    prices_path.write_text('[models."acme-coder-9000"]\ninput = 1\noutput = 2\n', encoding="utf-8")
+    prices = load_prices(prices_path)
+    items = [Reply(r.text, r.model, r.usage, r.origin, "test") for r in replies()] * 3
+    kwargs = dict(settings=SETTINGS, prices=prices, compare=["gpt-4"], per_day=1_000_000)
+    one = render_json(build_report(items, **kwargs))
+    two = render_json(build_report(iter(items), jobs=2, **kwargs))
+    assert two == one

@@ -261,7 +261,7 @@ def test_html_file(tmp_path: Path, jsonl: Path) -> None:
     [
         (["{missing}"], "no such file"),
         (["--prices", "{bad_prices}", "{md}"], "prices"),
-        (["--json", "--csv", "{md}"], "cannot be used together"),
+        (["--json", "--csv", "{md}"], "use only one of"),
         (["--level", "extreme", "{md}"], "extreme"),
         (["--per-day", "lots", "{md}"], "not a token count"),
         (["--carry-turns", "-1", "{md}"], "carry_turns"),

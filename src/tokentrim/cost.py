@@ -386,7 +386,13 @@ _PROVIDER_ALIASES = {
     "x-ai": "x-ai",
 }
 _ROUTERS = ("openrouter/", "litellm/", "litellm_proxy/")
-_DATE_SUFFIX = re.compile(r"(?:[-@]20\d{2}-?[01]\d-?[0-3]\d|-latest|-v\d+:\d+|:[a-z]+)$")
+# Suffixes dropped, one at a time, when a name does not match as written: a date (2024-08-06,
+# 20240620, Vertex's @20240620, Mistral's 2405), -latest, Bedrock's -v1:0, a version (-v0.1), a
+# router tag (:free, :beta).
+_DATE_SUFFIX = re.compile(
+    r"(?:[-@]20\d{2}-?[01]\d-?[0-3]\d|-[23]\d(?:0[1-9]|1[0-2])|-latest|-v\d+:\d+"
+    r"|-v\d+(?:\.\d+)*|:[a-z]+)$"
+)
 
 
 def resolve_model(name: str, prices: PriceTable | None = None) -> ResolvedModel | None:
@@ -451,6 +457,8 @@ def _candidates(name: str) -> list[tuple[str, str | None]]:
         while (trimmed := _DATE_SUFFIX.sub("", shorter)) != shorter and trimmed:
             shorter = trimmed
             out.append((shorter, provider_id))
+        if shorter != candidate:
+            out.append((f"{shorter}-latest", provider_id))  # the alias Mistral and Anthropic use
     seen: set[tuple[str, str | None]] = set()
     return [c for c in out if not (c in seen or seen.add(c))]
 

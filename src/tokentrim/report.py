@@ -18,7 +18,8 @@ import html
 import io
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from string import Template
 from typing import Any, Protocol
@@ -341,10 +342,16 @@ class Report:
     input_share_source: str = ""
     warnings: dict[str, int] = dataclasses.field(default_factory=dict)
     prices_file: str | None = None
+    #: Provider-reported usage only (estimated replies left out): the measured traffic shape.
+    measured: Usage = dataclasses.field(default_factory=Usage)
+    measured_replies: int = 0
 
     def add(self, item: ReplyCost) -> None:
         self.models.setdefault(item.model, Bucket(item.model)).add(item)
         self.total.add(item)
+        if not item.usage.estimated:
+            self.measured = self.measured + item.usage
+            self.measured_replies += 1
         for rule, tokens in item.rule_tokens:
             self.rules[rule] = self.rules.get(rule, 0.0) + tokens
         for warning in item.warnings:
@@ -419,12 +426,15 @@ def build_report(
     input_share: float | None = None,
     on_reply: Callable[[ReplyCost], None] | None = None,
     measure: Callable[..., ReplyCost] | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Trim and price every reply, keeping running sums only.
 
     ``compare`` prices the same per-reply usage on other models; ``per_day`` projects a 30-day
     month of that many tokens per day on every priced model (input/output split by
     ``input_share``, or by the share measured from the provider usage in the replies).
+    ``jobs > 1`` trims in that many worker processes; results are added in input order, so the
+    report is the same as with one process.
     """
     report = Report(settings=settings, prices_file=getattr(prices, "origin", None) or None)
     resolved_compare: list[ResolvedModel] = []
@@ -435,9 +445,17 @@ def build_report(
             continue
         resolved_compare.append(resolved)
         report.compare.append(Bucket(name, priced_as=resolved.priced_as))
-    measure = measure or measure_reply
-    for reply in replies:
-        item = measure(reply, settings=settings, prices=prices, compare=resolved_compare)
+    if jobs > 1 and measure is None:
+        items = _measure_in_processes(
+            replies, settings=settings, prices=prices, compare=compare, jobs=jobs
+        )
+    else:
+        measure = measure or measure_reply
+        items = (
+            measure(reply, settings=settings, prices=prices, compare=resolved_compare)
+            for reply in replies
+        )
+    for item in items:
         report.add(item)
         if on_reply is not None:
             on_reply(item)
@@ -446,17 +464,78 @@ def build_report(
     return report
 
 
+# Replies in flight per worker: enough to keep workers busy, few enough to keep memory flat.
+_CHUNK = 16
+_CHUNKS_PER_JOB = 4
+_worker: dict[str, Any] = {}
+
+
+def _measure_in_processes(
+    replies: Iterable[Reply],
+    *,
+    settings: Settings,
+    prices: PriceTable | None,
+    compare: Sequence[str],
+    jobs: int,
+) -> Iterator[ReplyCost]:
+    """measure_reply in ``jobs`` processes, reading replies lazily and yielding in input order."""
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pending: deque[Future[list[ReplyCost]]] = deque()
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(settings, prices, compare)
+    ) as pool:
+        for chunk in _chunks(replies, _CHUNK):
+            pending.append(pool.submit(_measure_chunk, chunk))
+            if len(pending) >= jobs * _CHUNKS_PER_JOB:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _init_worker(settings: Settings, prices: PriceTable | None, compare: Sequence[str]) -> None:
+    _worker["settings"] = settings
+    _worker["prices"] = prices
+    resolved = (resolve_model(name, prices) for name in compare)
+    _worker["compare"] = [model for model in resolved if model is not None]
+
+
+def _measure_chunk(chunk: list[Reply]) -> list[ReplyCost]:
+    return [
+        measure_reply(
+            reply,
+            settings=_worker["settings"],
+            prices=_worker["prices"],
+            compare=_worker["compare"],
+        )
+        for reply in chunk
+    ]
+
+
+def _chunks(replies: Iterable[Reply], size: int) -> Iterator[list[Reply]]:
+    chunk: list[Reply] = []
+    for reply in replies:
+        chunk.append(reply)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _project(
     report: Report, per_day: int, input_share: float | None, prices: PriceTable | None
 ) -> None:
     """Fill ``report.projections``: one 30-day month of ``per_day`` tokens per priced model."""
-    measured = [b for b in report.models.values() if b.replies - b.estimated_replies > 0]
-    provider_in = sum(b.input_tokens for b in measured)
-    provider_out = sum(b.output_tokens for b in measured)
+    measured = report.measured
     if input_share is not None:
         report.input_share, report.input_share_source = input_share, "--input-share"
-    elif provider_in + provider_out > 0 and report.total.estimated_replies == 0:
-        report.input_share = provider_in / (provider_in + provider_out)
+    elif measured.input_tokens + measured.output_tokens > 0:
+        report.input_share = measured.input_tokens / (
+            measured.input_tokens + measured.output_tokens
+        )
         report.input_share_source = "measured from provider usage"
     else:
         report.input_share = 0.5
@@ -478,17 +557,22 @@ def _project(
     review_before = month_out * hours_before_per_token * rate
     review_after = month_out * hours_after_per_token * rate
     removed = round(month_out * saved_fraction)
-    # Price a typical request, then scale, so that per-request price tiers apply as they would.
-    if total.replies and total.estimated_replies == 0:
-        request = max((total.input_tokens + total.output_tokens) // total.replies, 1)
+    # Price a typical request, then scale, so that per-request price tiers apply as they would;
+    # cache reads keep their measured share of the prompt.
+    if report.measured_replies:
+        request = max(
+            (measured.input_tokens + measured.output_tokens) // report.measured_replies, 1
+        )
+        cached = (
+            measured.cache_read_tokens / measured.input_tokens if measured.input_tokens else 0.0
+        )
     else:
-        request = NOMINAL_REQUEST_TOKENS
+        request, cached = NOMINAL_REQUEST_TOKENS, 0.0
     request_in = round(request * share)
-    cached = total.cache_read_tokens / total.input_tokens if total.input_tokens else 0.0
     request_usage = Usage(
         input_tokens=request_in,
         output_tokens=request - request_in,
-        cache_read_tokens=round(request_in * cached) if total.estimated_replies == 0 else 0,
+        cache_read_tokens=round(request_in * cached),
     )
     scale = month / request
 
@@ -500,7 +584,9 @@ def _project(
         if resolved is not None:
             try:
                 compute = float(resolved.price(request_usage).total) * scale
-                context = resolved.context_saved(removed, report.settings.carry_turns)
+                # Per token at a small prompt's rate: the removed tokens are spread over requests.
+                per_1k = resolved.context_saved(1_000, report.settings.carry_turns)
+                context = per_1k * removed / 1_000
             except (ValueError, ArithmeticError):
                 compute = context = None
         if compute is not None and context is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -22,12 +23,13 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
-from tokentrim.settings import CHOICES, load_settings
+from tokentrim.settings import CHOICES, Settings
 
 __all__ = ["report_command"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
+EXIT_INPUT = 2
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
@@ -47,64 +49,68 @@ class TokenCount(click.ParamType):
 
 @click.command("report")
 @click.argument("paths", nargs=-1, metavar="[PATH ...]")
+# The trimming options of `tokentrim clean` (same names, same meaning).
 @click.option("--model", help="Model of replies whose record names none (prices and tokenizer).")
-@click.option("--level", type=click.Choice(CHOICES["level"]), help="Trimming level.")
-@click.option("--prose", type=click.Choice(CHOICES["prose"]), help="Keep or drop prose.")
-@click.option("--think", type=click.Choice(CHOICES["think"]), help="Keep or strip <think> blocks.")
-@click.option("--docstrings", type=click.Choice(CHOICES["docstrings"]), help="Docstring handling.")
-@click.option("--no-format", "no_format", is_flag=True, default=None, help="Do not run black.")
-@click.option("--line-length", type=int, help="black's line length.")
+@click.option("--level", type=click.Choice(CHOICES["level"]), help="How much to trim.")
+@click.option("--prose", type=click.Choice(CHOICES["prose"]), help="drop: keep only the code.")
+@click.option("--think", type=click.Choice(CHOICES["think"]), help="strip: remove <think>.")
+@click.option(
+    "--docstrings", type=click.Choice(CHOICES["docstrings"]), help="keep, summary line, strip."
+)
+@click.option("--code", type=click.Choice(CHOICES["code"]), help="auto, fenced, whole reply.")
+@click.option("--format/--no-format", "format_", default=None, help="Run black (default on).")
+@click.option("--line-length", type=int, help="black's line length (default 88).")
 @click.option("--enable", multiple=True, metavar="RULE", help="Turn a rule on (repeatable).")
 @click.option("--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable).")
+@click.option("--include", multiple=True, metavar="GLOB", help="Files to take from directories.")
 @click.option("--field", metavar="NAME", help="JSONL records: the field that holds the reply.")
+# Costs.
 @click.option(
     "--prices",
     "prices_file",
     type=click.Path(dir_okay=False),
-    help='TOML of per-million-token prices: [models."NAME"] input/output/cache_read/cache_write.',
+    help='TOML of USD per million tokens: [models."NAME"] input, output, cache_read, cache_write.',
 )
 @click.option("--carry-turns", type=int, help="Later prompts that carry each reply (default 1).")
 @click.option("--lines-per-hour", type=float, help="Code review speed (default 400 lines/hour).")
 @click.option("--words-per-minute", type=float, help="Prose reading speed (default 238).")
-@click.option("--hourly-rate", type=float, help="Reviewer cost in USD per hour (default 64).")
+@click.option("--hourly-rate", type=float, help="Reviewer cost, USD per hour (default 64).")
 @click.option(
-    "--compare",
-    "compare",
-    multiple=True,
-    metavar="MODEL,...",
-    help="Price the same token usage on these models too.",
+    "--compare", multiple=True, metavar="MODEL,...", help="Price the same usage on these models."
 )
 @click.option(
     "--per-day",
     type=TokenCount(),
-    help="Project a 30-day month of this many tokens per day (e.g. 10M) on every model.",
+    help="Project a 30-day month of this many tokens a day (e.g. 10M) on every model.",
 )
 @click.option(
     "--input-share",
     type=click.FloatRange(0, 1),
-    help="Share of --per-day tokens that are input (default: measured, else 0.5).",
+    help="Input share of --per-day tokens (default: measured from provider usage, else 0.5).",
 )
+# Output.
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV report on stdout.")
 @click.option(
     "--html",
     "html_file",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Also write a self-contained HTML page with charts to FILE.",
+    type=click.Path(dir_okay=False),
+    help="Also write one self-contained HTML page with charts to FILE.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes for trimming (0: one per CPU).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 @click.pass_context
 def report_command(
     ctx: click.Context,
     paths: tuple[str, ...],
-    model: str | None,
-    level: str | None,
-    prose: str | None,
-    think: str | None,
-    docstrings: str | None,
-    no_format: bool | None,
-    line_length: int | None,
-    enable: tuple[str, ...],
-    disable: tuple[str, ...],
+    include: tuple[str, ...],
     field: str | None,
     prices_file: str | None,
     carry_turns: int | None,
@@ -117,85 +123,93 @@ def report_command(
     as_json: bool,
     as_csv: bool,
     html_file: str | None,
+    jobs: int,
+    quiet: bool,
+    **options: Any,
 ) -> None:
-    """Trim saved replies and report their cost per model: compute, review time, savings.
+    """Trim saved replies and report what they cost per model: compute, review time, savings.
 
-    PATH is a markdown/text file, a directory, a JSONL file (OpenAI chat completions, Batch output,
-    Responses API, Anthropic messages, or records with a --field), an llm logs.db, or - (stdin).
+    PATH is a markdown/text file, a directory (recursive), a JSONL file (OpenAI chat completions,
+    Batch output, Responses API, Anthropic messages, or records with --field), an llm logs.db, or
+    - for stdin (the default). See docs/costs.md for the formulas and their sources.
     """
     if as_json and as_csv:
-        _fail(ctx, "--json and --csv cannot be used together")
-    overrides: dict[str, Any] = {
-        "model": model,
-        "level": level,
-        "prose": prose,
-        "think": think,
-        "docstrings": docstrings,
-        "format": False if no_format else None,
-        "line_length": line_length,
+        _fail(ctx, "use only one of --json, --csv")
+    review = {
         "carry_turns": carry_turns,
         "review_lines_per_hour": lines_per_hour,
         "review_words_per_minute": words_per_minute,
         "review_hourly_rate": hourly_rate,
     }
-    if enable:
-        overrides["enable"] = ",".join(enable)
-    if disable:
-        overrides["disable"] = ",".join(disable)
     compare_models = [name.strip() for item in compare for name in item.split(",") if name.strip()]
-    errors: list[str] = []
+    errors: list[str] = []  # the first MAX_ERRORS_SHOWN; error_count counts them all
+    error_count = 0
 
     def on_error(origin: str, message: str) -> None:
-        errors.append(f"{origin}: {message}")
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_ERRORS_SHOWN:
+            errors.append(f"{origin}: {message}")
 
     try:
-        settings = load_settings(overrides)
+        settings = _settings(options).replace(**{k: v for k, v in review.items() if v is not None})
         prices: PriceTable | None = load_prices(prices_file) if prices_file else None
-        with _progress() as advance:
+        with _progress(enabled=not quiet and sys.stderr.isatty()) as advance:
             report = build_report(
-                _replies(list(paths) or ["-"], field, on_error),
+                _replies(list(paths) or ["-"], field, include, on_error),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
                 per_day=per_day,
                 input_share=input_share,
                 on_reply=advance,
+                jobs=jobs or os.cpu_count() or 1,
             )
     except TokentrimError as exc:
         _fail(ctx, str(exc))
-    except OSError as exc:
-        _fail(ctx, f"{getattr(exc, 'filename', None) or 'input'}: {exc.strerror or exc}")
 
-    if errors and not report.total.replies:
-        for message in errors[:MAX_ERRORS_SHOWN]:
-            click.echo(f"tokentrim report: error: {message}", err=True)
-        ctx.exit(2)
+    if error_count and not report.total.replies:
+        _print_errors(errors, error_count)
+        ctx.exit(EXIT_INPUT)
     _emit(report, as_json=as_json, as_csv=as_csv)
     if html_file:
         try:
             Path(html_file).write_text(render_html(report), encoding="utf-8")
         except OSError as exc:
             _fail(ctx, f"{html_file}: cannot write ({exc.strerror or exc})")
-    for message, count in report.warnings.items():
-        suffix = f" ({count} replies)" if count > 1 else ""
-        click.echo(f"tokentrim report: warning: {message}{suffix}", err=True)
-    if errors:
+    if not quiet:
+        for message, count in report.warnings.items():
+            suffix = f" ({count} replies)" if count > 1 else ""
+            click.echo(f"tokentrim: warning: {message}{suffix}", err=True)
+    if error_count:
         # Whatever could be read is reported; the unreadable inputs still fail the run.
-        for message in errors[:MAX_ERRORS_SHOWN]:
-            click.echo(f"tokentrim report: error: {message}", err=True)
-        if len(errors) > MAX_ERRORS_SHOWN:
-            click.echo(
-                f"tokentrim report: error: … and {len(errors) - MAX_ERRORS_SHOWN} more", err=True
-            )
-        ctx.exit(2)
+        _print_errors(errors, error_count)
+        ctx.exit(EXIT_INPUT)
+
+
+def _settings(options: dict[str, Any]) -> Settings:
+    """The same Settings `tokentrim clean` builds from these flags."""
+    from tokentrim.cli import settings_from_options  # cli.py imports this module at its end
+
+    return settings_from_options(options)
+
+
+def _print_errors(errors: list[str], count: int) -> None:
+    for message in errors:
+        click.echo(f"tokentrim: error: {message}", err=True)
+    if count > len(errors):
+        click.echo(f"tokentrim: error: … and {count - len(errors)} more", err=True)
 
 
 def _replies(
-    paths: list[str], field: str | None, on_error: Callable[[str, str], None]
+    paths: list[str],
+    field: str | None,
+    include: tuple[str, ...],
+    on_error: Callable[[str, str], None],
 ) -> Iterator[Reply]:
     from tokentrim.sources import iter_replies
 
-    yield from iter_replies(paths, field=field, on_error=on_error)
+    yield from iter_replies(paths, field=field, include=include, on_error=on_error)
 
 
 def _emit(report: Report, *, as_json: bool, as_csv: bool) -> None:
@@ -212,16 +226,19 @@ def _emit(report: Report, *, as_json: bool, as_csv: bool) -> None:
 
 
 def _fail(ctx: click.Context, message: str) -> NoReturn:
-    click.echo(f"tokentrim report: error: {message}", err=True)
-    ctx.exit(2)
+    click.echo(f"tokentrim: error: {message}", err=True)
+    ctx.exit(EXIT_INPUT)
 
 
 class _progress:
-    """A rich progress counter on stderr when stderr is a terminal; a no-op otherwise."""
+    """A rich progress counter on stderr (replies trimmed, time); a no-op when not enabled."""
 
-    def __enter__(self) -> Any:
-        self._progress = None
-        if not sys.stderr.isatty():
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+
+    def __enter__(self) -> Callable[[Any], None]:
+        if not self.enabled:
             return lambda item: None
         from rich.console import Console
         from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
@@ -238,7 +255,7 @@ class _progress:
         task = self._progress.add_task("trimming replies", total=None)
 
         def advance(item: Any) -> None:
-            self._progress.advance(task)  # type: ignore[union-attr]
+            self._progress.advance(task)
 
         return advance
 
