@@ -259,6 +259,7 @@ class ResolvedModel:
 
     name: str
     priced_as: str  # "openai:gpt-4o", or "prices file:my-model"
+    matched_ref: str = ""  # the reference genai-prices matched (its calc_price takes it)
     model_price: ModelPrice | None = None  # prices file
     provider: Provider | None = dataclasses.field(default=None, compare=False)
     model_info: ModelInfo | None = dataclasses.field(default=None, compare=False)
@@ -430,7 +431,9 @@ def _resolve_genai(name: str, snapshot_id: int) -> ResolvedModel | None:
             provider, model = snapshot.find_provider_model(ref, None, provider_id, None)
         except (LookupError, ValueError):
             continue
-        return ResolvedModel(name, f"{provider.id}:{model.id}", provider=provider, model_info=model)
+        return ResolvedModel(
+            name, f"{provider.id}:{model.id}", ref, provider=provider, model_info=model
+        )
     return None
 
 

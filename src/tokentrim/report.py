@@ -539,7 +539,7 @@ def _project(
         report.input_share_source = "measured from provider usage"
     else:
         report.input_share = 0.5
-        report.input_share_source = "assumed (no provider usage; pass --input-share)"
+        report.input_share_source = "assumed: no provider usage, pass --input-share"
     share = report.input_share
     month = per_day * DAYS_PER_MONTH
     month_in = round(month * share)
@@ -683,7 +683,7 @@ def _sections(report: Report) -> list[tuple[str, Sequence[tuple[str, str]], list
         note = (
             f"{first.tokens_per_day:,} tokens/day × {DAYS_PER_MONTH} days; input share "
             f"{first.input_share:.0%} ({report.input_share_source}); trimming and review scaled "
-            "from the measured replies"
+            "from the measured replies (review assumes a person reads every reply)"
         )
         rows = _rows(report.projections, PROJECTION_COLUMNS)
         sections.append(("Projected month", PROJECTION_COLUMNS, rows, note))
