@@ -1,0 +1,35 @@
+"""Shared test set-up: deterministic Hypothesis by default, long fuzzing behind TOKENTRIM_FUZZ=1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=5_000,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("fuzz" if os.environ.get("TOKENTRIM_FUZZ") == "1" else "default")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's TOKENTRIM_* variables or a pyproject.toml above the tmp dir."""
+    for name in list(os.environ):
+        if name.startswith("TOKENTRIM_") and name != "TOKENTRIM_FUZZ":
+            monkeypatch.delenv(name)

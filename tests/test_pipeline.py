@@ -1,0 +1,214 @@
+"""trim(): language resolution, statuses, safety nets, bad input."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tokentrim
+from tokentrim import Settings, trim
+from tokentrim.fences import CodeBlock, split
+from tokentrim.python import clean_python
+
+FENCE = "```"
+
+
+def reply(info: str, code: str, before: str = "Intro.\n\n", after: str = "\nOutro.\n") -> str:
+    return f"{before}{FENCE}{info}\n{code}{FENCE}\n{after}"
+
+
+@pytest.mark.parametrize(
+    "info", ["python", "py", "python3", "py3", "PYTHON", "Py3", "{.python}", 'python title="x.py"']
+)
+def test_python_spellings_are_cleaned(info: str) -> None:
+    result = trim(reply(info, "x = 1  # one\n"))
+    assert "# one" not in result.text
+    assert result.blocks[0].lang == "python"
+    assert result.blocks[0].status == "changed"
+
+
+@pytest.mark.parametrize(
+    ("info", "code"),
+    [
+        ("pycon", ">>> x = 1  # one\n"),
+        ("doctest", ">>> x = 1  # one\n"),
+        ("python", ">>> x = 1  # one\n>>> x\n1\n"),
+        ("js", "let x = 1; // one\n"),
+        ("", "just some words # not code\n"),
+        ("", "print('hi')  # no def, class, import or assignment\n"),
+    ],
+)
+def test_left_alone(info: str, code: str) -> None:
+    text = reply(info, code)
+    result = trim(text)
+    assert result.text == text
+    assert result.blocks[0].status == "skipped"
+
+
+def test_unlabeled_fence_that_is_python() -> None:
+    result = trim(reply("", "import os  # os\n"))
+    assert result.blocks[0].lang == "python"
+    assert "# os" not in result.text
+
+
+def test_whole_reply_python_fim() -> None:
+    code = "def f(a):\n    # add one\n    return a + 1\n"
+    result = trim(code)
+    assert result.text == "def f(a):\n    return a + 1\n"
+    assert trim(code, code="fenced").text == code
+    prose = "This is prose; it has no code.\n"
+    assert trim(prose).text == prose
+
+
+def test_code_whole_forces_one_block() -> None:
+    assert trim("x=1 # c\n", code="whole").text == "x = 1\n"
+
+
+def test_broken_code_is_skipped_not_an_error() -> None:
+    text = reply("python", "def f(:\n    return  # oops\n")
+    result = trim(text)
+    assert result.text == text
+    assert result.blocks[0].status == "skipped"
+    assert "does not parse" in result.blocks[0].reason
+
+
+def test_block_of_only_comments_stays() -> None:
+    text = reply("python", "# just a note\n# and another\n")
+    result = trim(text)
+    assert result.text == text
+    assert result.blocks[0].status == "unchanged"
+
+
+def test_pragmas_survive_and_the_ast_is_identical() -> None:
+    code = "#!/usr/bin/env python\nimport os  # noqa: F401\nx = []  # type: list[int]\ny = 2  # why\n"
+    result = trim(reply("python", code), level="safe")
+    new_code = next(s for s in split(result.text) if isinstance(s, CodeBlock)).code
+    assert "# noqa: F401" in new_code and "# type: list[int]" in new_code
+    assert new_code.startswith("#!/usr/bin/env python\n")
+    assert ast.dump(ast.parse(new_code)) == ast.dump(ast.parse(code))
+
+
+def test_black_runs_and_can_be_turned_off() -> None:
+    assert "x = {'a':1}" in trim(reply("python", "x = {'a':1}\n"), format=False).text
+    assert 'x = {"a": 1}' in trim(reply("python", "x = {'a':1}\n")).text
+    long = "x = [" + ", ".join(str(i) for i in range(30)) + "]\n"
+    assert max(map(len, trim(long, line_length=40).text.splitlines())) <= 40
+
+
+def test_prose_is_byte_identical_crlf_and_no_final_newline() -> None:
+    text = "Hi there  \r\n\r\n```python\r\nx = 1  # c\r\n```\r\nBye\ttab"
+    result = trim(text)
+    assert result.text == "Hi there  \r\n\r\n```python\r\nx = 1\r\n```\r\nBye\ttab"
+
+
+def test_levels_and_idempotence() -> None:
+    text = reply("python", "def f(x):\n    # check\n    if x > 1:\n        return True\n    else:\n        return False\n")
+    for level in ("safe", "standard", "aggressive"):
+        once = trim(text, level=level)
+        assert trim(once.text, level=level).text == once.text
+
+
+def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokentrim.python as py
+
+    monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
+    py._black_ast.cache_clear()
+    outcome = clean_python("x = 1\n", Settings())
+    assert outcome.status == "failed"
+    assert outcome.code == "x = 1\n"
+    assert "AST" in outcome.reason
+
+
+def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokentrim.python as py
+
+    monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
+    outcome = clean_python("x = 1\n", Settings())
+    assert outcome.status == "failed"
+    assert "second pass" in outcome.reason
+
+
+def test_deeply_nested_code_is_skipped() -> None:
+    code = "x = " + "(" * 500 + "1" + ")" * 500 + "  # deep\n"
+    result = trim(reply("python", code))
+    assert result.blocks[0].status in ("skipped", "failed")
+    assert result.text == reply("python", code)
+
+
+def test_bad_input_types() -> None:
+    assert trim(b"x = 1  # c\n").text == "x = 1\n"
+    assert trim(None).text == ""  # type: ignore[arg-type]
+    assert trim("\udcff lone surrogate").tokens_before > 0
+
+
+def test_prose_drop() -> None:
+    text = "Sure!\n\n```python\nx = 1\n```\n\nAnd JS:\n\n```js\nlet y = 2\n```\nBye\n"
+    assert trim(text, prose="drop").text == "```python\nx = 1\n```\n\n```js\nlet y = 2\n```\n"
+    assert trim("No code here.\n", prose="drop").text == "No code here.\n"
+
+
+def test_result_fields() -> None:
+    result = trim(reply("python", "x = 1  # one\n"), model="gpt-4o")
+    assert result.tokens_before > result.tokens_after > 0
+    assert result.tokens_saved == result.tokens_before - result.tokens_after
+    block = result.blocks[0]
+    assert block.tokens_before > block.tokens_after
+    assert result.changed
+
+
+def test_unknown_rule_is_a_config_error() -> None:
+    with pytest.raises(tokentrim.UnknownRuleError):
+        trim("x", enable={"no-such-rule"})
+    with pytest.raises(tokentrim.ConfigError):
+        trim("x", level="extreme")
+
+
+def test_large_reply_is_linear_enough() -> None:
+    # 5 MB of prose and code: completes (quadratic paths would not); timing lives in benchmarks/.
+    chunk = reply("python", "def f(a):\n    # c\n    return a\n") + "word " * 200 + "\n"
+    text = chunk * (5_000_000 // len(chunk))
+    result = trim(text, level="safe")
+    assert result.tokens_after < result.tokens_before
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_never_raises_on_any_text(text: str) -> None:
+    result = trim(text)
+    assert isinstance(result.text, str)
+
+
+markdown = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(blacklist_characters="`~"), max_size=40),
+        st.sampled_from(
+            [
+                "```python\nx = 1  # c\n```\n",
+                "```py\ndef f( a ):\n    # c\n    return a\n```\n",
+                "~~~python\nif x:\n    pass\nelse:\n    pass\n~~~\n",
+                "```\nimport os\n```\n",
+                "```js\n// js\n```\n",
+                "> ```python\n> y = 2  # quoted\n> ```\n",
+                "1. item\n\n   ```python\n   z = 3  # listed\n   ```\n",
+                "```python\ndef broken(:\n```\n",
+                "\r\n",
+                "\n\n",
+            ]
+        ),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150)
+@given(markdown, st.sampled_from(["safe", "standard", "aggressive"]))
+def test_idempotent_and_prose_unchanged(text: str, level: str) -> None:
+    once = trim(text, level=level)
+    assert trim(once.text, level=level).text == once.text
+    if level != "aggressive":
+        before = [s for s in split(text) if isinstance(s, str)]
+        after = [s for s in split(once.text) if isinstance(s, str)]
+        assert before == after

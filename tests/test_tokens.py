@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+import tokentrim
+from tokentrim.tokens import OFFLINE_FALLBACK, count_tokens, encoding_for, encoding_name_for
+
+
+@pytest.mark.parametrize(
+    ("model", "encoding"),
+    [
+        ("gpt-4o", "o200k_base"),
+        ("gpt-4o-mini-2024-07-18", "o200k_base"),
+        ("openai/gpt-4.1", "o200k_base"),
+        ("gpt-5-nano", "o200k_base"),
+        ("o3-mini", "o200k_base"),
+        ("gpt-4", "cl100k_base"),
+        ("gpt-4-turbo", "cl100k_base"),
+        ("gpt-3.5-turbo", "cl100k_base"),
+        ("gemini-2.0-flash", "cl100k_base"),
+        ("deepseek/deepseek-chat", "cl100k_base"),
+        (None, "cl100k_base"),
+    ],
+)
+def test_model_to_encoding(model: str | None, encoding: str) -> None:
+    assert encoding_name_for(model) == encoding
+
+
+def test_works_offline_and_names_the_encoding_used() -> None:
+    _, name = encoding_for("gpt-4o")
+    # Exact when tiktoken has it cached, otherwise the bundled fallback — and it says which.
+    assert name in ("o200k_base", OFFLINE_FALLBACK)
+    assert tokentrim.trim("hello", model="gpt-4o").encoding == name
+
+
+def test_counts() -> None:
+    assert count_tokens("") == 0
+    assert count_tokens("hello world") == 2
+    # Special-token text is ordinary text in a reply, not an error.
+    assert count_tokens("<|endoftext|>") > 1
+
+
+def test_encoding_is_cached() -> None:
+    assert encoding_for("gpt-4")[0] is encoding_for("gpt-3.5-turbo")[0]
