@@ -692,6 +692,13 @@ class Canned(llm.Model):  # type: ignore[misc,name-defined]
         yield self.replies.pop(0)
 
 
+def open_db(path: Path) -> Any:
+    """A sqlite_utils database for llm to migrate; no fsync, as nothing here needs durability."""
+    db = sqlite_utils.Database(path)
+    db.execute("pragma synchronous = off")
+    return db
+
+
 def migrate_until(db: Any, stop: str) -> None:
     """Apply llm's migrations up to (not including) ``stop``: the schema an older llm left."""
     ensure_migrations_table(db)
@@ -704,7 +711,7 @@ def migrate_until(db: Any, stop: str) -> None:
 
 def test_llm_logs_current_layout_written_by_llm(tmp_path: Path) -> None:
     path = tmp_path / "logs.db"
-    db = sqlite_utils.Database(path)
+    db = open_db(path)
     migrate(db)
     openai_details = {"prompt_tokens_details": {"cached_tokens": 40}}
     gpt = Canned("gpt-4o-mini", ["first reply", CODE], openai_details)
@@ -747,7 +754,7 @@ def test_llm_logs_fragment_backed_text_part(tmp_path: Path) -> None:
     # A message stored once with a fragment reference (llm does this for re-sent history) that a
     # turn then reports as its output: the text lives in parts.payload as a text_ref.
     path = tmp_path / "logs.db"
-    db = sqlite_utils.Database(path)
+    db = open_db(path)
     store = llm.logs.LogStore(db)
     fragment = "def long_helper():\n    return 42\n" * 3
     user = llm.parts.Message(role="user", parts=[llm.parts.TextPart(text="show me")])
@@ -768,7 +775,7 @@ def test_llm_logs_fragment_backed_text_part(tmp_path: Path) -> None:
 
 def test_llm_logs_responses_table_of_llm_before_0_32(tmp_path: Path) -> None:
     path = tmp_path / "logs.db"
-    db = sqlite_utils.Database(path)
+    db = open_db(path)
     migrate_until(db, "m022_response_reasoning")  # llm 0.27-0.31 stop at m021
     assert not db["turns"].exists()
     db["responses"].insert_all(
@@ -789,7 +796,7 @@ def test_llm_logs_responses_table_of_llm_before_0_32(tmp_path: Path) -> None:
 
 def test_llm_logs_upgraded_database_has_all_three_layouts(tmp_path: Path) -> None:
     path = tmp_path / "logs.db"
-    db = sqlite_utils.Database(path)
+    db = open_db(path)
     migrate_until(db, "m009_delete_logs_table_if_empty")  # llm 0.1-0.3 logged here
     db["logs"].insert({"model": "gpt-3.5-turbo", "prompt": "p", "response": "ancient"})
     migrate(db)  # then upgraded to the current llm: m009 keeps the logs table since it has rows
@@ -809,6 +816,17 @@ def test_llm_logs_upgraded_database_has_all_three_layouts(tmp_path: Path) -> Non
     ]
 
 
+def test_llm_logs_of_llm_0_4_before_any_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    db = open_db(path)
+    migrate_until(db, "m006_new_logs_table")  # llm 0.4 stops at m005; its table is still "log"
+    db["log"].insert({"model": "gpt-3.5-turbo", "prompt": "p", "response": "from 0.4"})
+    db.close()
+    assert [(r.text, r.model, r.origin) for r in iter_replies([path])] == [
+        ("from 0.4", "gpt-3.5-turbo", f"{path}#log/1")
+    ]
+
+
 def test_llm_logs_is_opened_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     uris: list[str] = []
     connect = sqlite3.connect
@@ -818,7 +836,7 @@ def test_llm_logs_is_opened_read_only(tmp_path: Path, monkeypatch: pytest.Monkey
         return connect(database, *args, **kwargs)
 
     path = tmp_path / "logs.db"
-    db = sqlite_utils.Database(path)
+    db = open_db(path)
     migrate(db)
     model = Canned("gpt-4o", ["hi"], {})
     response = model.prompt("hi")
@@ -846,7 +864,7 @@ def test_sqlite_database_that_llm_did_not_write(tmp_path: Path) -> None:
     errors = Errors()
     assert list(iter_replies([path], on_error=errors)) == []
     assert errors == [
-        (str(path), "cannot read llm logs database: no llm tables (logs, responses or turns)")
+        (str(path), "cannot read llm logs database: no llm tables (log, logs, responses or turns)")
     ]
 
 

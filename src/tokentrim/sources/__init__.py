@@ -27,13 +27,13 @@ carries it, else None. ``kind`` is one of:
                     a string; ``model`` and ``usage`` (or top-level ``prompt_tokens``/
                     ``completion_tokens``/``input_tokens``/``output_tokens``) from the record
 ``llm-logs``        simonw/llm ``logs.db``, opened read-only: the ``turns``/``messages``/``parts``
-                    tables (llm 0.32+), the ``responses`` table (llm 0.4–0.31) and the very old
-                    ``logs`` table (llm 0.1–0.3), whichever hold rows
+                    tables (llm 0.32+), the ``responses`` table (llm 0.5–0.31) and the very old
+                    ``log``/``logs`` table (llm 0.1–0.4), whichever hold rows
 =================== ==========================================================================
 
 ``walk(root, include=(), on_error=None)`` lists the files a directory contributes (for a CLI that
-expands paths itself). Detection is per file (:func:`detect_kind` → ``"text" | "jsonl" | "llm-logs"``) and, inside JSONL,
-per line; a ``field`` that names an API object (``{"response": {chat.completion…}}``) reads it as
+expands paths itself). Detection is per file (:func:`detect_kind` → ``"text"``, ``"jsonl"`` or
+``"llm-logs"``) and, inside JSONL, per line; a ``field`` that names an API object (``{"response": {chat.completion…}}``) reads it as
 that kind. Bad input never raises a traceback: ``on_error(origin, message)`` gets one line and
 reading goes on (without ``on_error``, :class:`~tokentrim.errors.InputError` is raised).
 

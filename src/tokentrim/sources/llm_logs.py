@@ -1,11 +1,12 @@
 """Replies logged by simonw/llm in its SQLite ``logs.db``, read-only.
 
-Three layouts exist, all created by ``llm.migrations`` and all present side by side in a database
-that has been upgraded over the years (llm keeps old rows where they are):
+Three layouts exist, created by ``llm.migrations`` and side by side in a database that has been
+upgraded over the years (llm keeps old rows where they are):
 
-- ``logs`` (llm 0.1–0.3; kept by migration m009 only when it held rows): ``id``, ``model``,
-  ``prompt``, ``response``, … — no token counts.
-- ``responses`` (llm 0.4–0.31, migration m010; token columns from m013, ``resolved_model`` from
+- ``log`` (llm 0.1–0.4, in ``~/.llm/log.db``), renamed ``logs`` by migration m007 (llm 0.5) and
+  kept by m009 only when it held rows: ``id``, ``model``, ``prompt``, ``response``, … — no token
+  counts.
+- ``responses`` (llm 0.5–0.31, migration m010; token columns from m013, ``resolved_model`` from
   m019): one row per call with the reply in ``response``. llm 0.32+ stops writing it.
 - ``turns`` + ``messages`` + ``parts`` (llm 0.32+, migration m023): a content-addressed message
   tree. A turn's reply is the text parts of the assistant messages between its
@@ -36,10 +37,11 @@ def iter_llm_logs(path: Path) -> Iterator[Reply]:
     connection.row_factory = sqlite3.Row
     try:
         tables = {row[0] for row in connection.execute("select name from sqlite_master")}
-        if not tables & {"logs", "responses", "turns"}:
-            raise sqlite3.DatabaseError("no llm tables (logs, responses or turns)")
-        if "logs" in tables:
-            yield from _old_logs(connection, path)
+        if not tables & {"log", "logs", "responses", "turns"}:
+            raise sqlite3.DatabaseError("no llm tables (log, logs, responses or turns)")
+        for table in ("log", "logs"):
+            if table in tables:
+                yield from _old_logs(connection, path, table)
         if "responses" in tables:
             yield from _responses(connection, path, has_turns="turns" in tables)
         if "turns" in tables:
@@ -48,11 +50,11 @@ def iter_llm_logs(path: Path) -> Iterator[Reply]:
         connection.close()
 
 
-def _old_logs(connection: sqlite3.Connection, path: Path) -> Iterator[Reply]:
-    for row in connection.execute("select id, model, response from logs order by rowid"):
-        yield Reply(
-            row["response"] or "", row["model"] or None, None, f"{path}#logs/{row['id']}", KIND
-        )
+def _old_logs(connection: sqlite3.Connection, path: Path, table: str) -> Iterator[Reply]:
+    query = f"select rowid as row_id, model, response from {table} order by rowid"
+    for row in connection.execute(query):
+        origin = f"{path}#{table}/{row['row_id']}"
+        yield Reply(row["response"] or "", row["model"] or None, None, origin, KIND)
 
 
 def _responses(connection: sqlite3.Connection, path: Path, *, has_turns: bool) -> Iterator[Reply]:
