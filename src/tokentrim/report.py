@@ -18,6 +18,7 @@ import html
 import io
 import json
 import math
+import tokenize
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
@@ -164,7 +165,7 @@ def measure_reply(
         total_before=cost.total_before,
         total_after=cost.total_after,
         savings=cost.savings,
-        rule_tokens=_rule_tokens(result),
+        rule_tokens=_rule_tokens(result, model),
         compare=compared,
         warnings=cost.warnings,
     )
@@ -207,13 +208,13 @@ def _price_on(
         return None, None
 
 
-def _rule_tokens(result: Any) -> tuple[tuple[str, float], ...]:
-    """Tokens saved, apportioned to the rules that fired.
+def _rule_tokens(result: Any, model: str | None) -> tuple[tuple[str, float], ...]:
+    """Tokens saved, apportioned to what saved them (an estimate; the total is exact).
 
-    A changed block's saving is split evenly among the rules that changed it (comment stripping
-    and reformatting count as ``comments+format`` when no rule id names them); whatever the reply
-    saved outside blocks goes to the text rules (``<think>`` stripping, filler prose), or to
-    ``other`` (e.g. ``--prose drop``).
+    In code blocks, ``comments`` gets the tokens of the comments that disappeared; the rest of a
+    changed block's saving is split evenly among the rule ids that changed it, or goes to
+    ``format`` (black) when none did. What the reply saved outside blocks goes to the text rules
+    that fired (``<think>`` stripping, filler prose), or to ``other`` (e.g. ``--prose drop``).
     """
     shares: dict[str, float] = {}
     block_saved = 0
@@ -223,16 +224,43 @@ def _rule_tokens(result: Any) -> tuple[tuple[str, float], ...]:
         if block.status != "changed" or saved == 0:
             continue
         block_saved += saved
-        rules = tuple(block.rules) or ("comments+format",)
+        rules = tuple(block.rules) or ("format",)
         block_rules.update(rules)
         for rule in rules:
             shares[rule] = shares.get(rule, 0.0) + saved / len(rules)
+    if block_saved > 0:
+        removed = _comment_tokens(result.original, model) - _comment_tokens(result.text, model)
+        comments = float(min(max(removed, 0), block_saved))
+        if comments:
+            scale = (block_saved - comments) / block_saved
+            shares = {rule: tokens * scale for rule, tokens in shares.items()}
+            shares["comments"] = comments
     rest = (result.tokens_before - result.tokens_after) - block_saved
     if rest:
         text_rules = [r for r in result.rules if r not in block_rules] or ["other"]
         for rule in text_rules:
             shares[rule] = shares.get(rule, 0.0) + rest / len(text_rules)
-    return tuple(sorted(shares.items()))
+    return tuple(sorted((rule, tokens) for rule, tokens in shares.items() if tokens))
+
+
+def _comment_tokens(text: str, model: str | None) -> int:
+    """Tokens in the ``#`` comments of the Python blocks of ``text`` (0 where it does not lex)."""
+    from tokentrim.fences import find_code_blocks
+    from tokentrim.tokens import count_tokens
+
+    comments: list[str] = []
+    for block in find_code_blocks(text):
+        if block.lang not in ("python", "py", "python3", ""):
+            continue
+        try:
+            comments.extend(
+                token.string
+                for token in tokenize.generate_tokens(io.StringIO(block.code).readline)
+                if token.type == tokenize.COMMENT
+            )
+        except (tokenize.TokenError, SyntaxError, ValueError):
+            continue
+    return count_tokens("\n".join(comments), model=model) if comments else 0
 
 
 # --- sums ------------------------------------------------------------------------------------
@@ -614,27 +642,23 @@ def _project(
 
 # --- rendering -------------------------------------------------------------------------------
 
+# (key, header): a key "a|b" shows the pair as "a → b" (before → after).
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("model", "model"),
     ("replies", "replies"),
-    ("tokens_before", "tokens before"),
-    ("tokens_after", "tokens after"),
+    ("tokens_before|tokens_after", "tokens before → after"),
     ("compute", "compute $"),
-    ("review_hours_before", "review h before"),
-    ("review_hours_after", "review h after"),
+    ("review_hours_before|review_hours_after", "review hours before → after"),
     ("context_saved", "context saved $"),
-    ("total_before", "total before $"),
-    ("total_after", "total after $"),
+    ("total_before|total_after", "total $ before → after"),
     ("savings", "savings $"),
 )
 PROJECTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("model", "model"),
     ("compute", "compute $/month"),
-    ("review_before", "review before $"),
-    ("review_after", "review after $"),
+    ("review_before|review_after", "review $ before → after"),
     ("context_saved", "context saved $"),
-    ("total_before", "total before $"),
-    ("total_after", "total after $"),
+    ("total_before|total_after", "total $ before → after"),
     ("savings", "savings $"),
 )
 
@@ -666,7 +690,16 @@ def _significant(value: float) -> str:
 
 
 def _rows(buckets: Iterable[Any], columns: Sequence[tuple[str, str]]) -> list[list[str]]:
-    return [[_fmt(key, getattr(b, key)) for key, _ in columns] for b in buckets]
+    return [[_cell(bucket, key) for key, _ in columns] for bucket in buckets]
+
+
+def _cell(bucket: Any, key: str) -> str:
+    if "|" not in key:
+        return _fmt(key, getattr(bucket, key))
+    before, after = (getattr(bucket, name) for name in key.split("|"))
+    if before is None and after is None:
+        return "—"
+    return f"{_fmt(key, before)} → {_fmt(key, after)}"
 
 
 def _sections(report: Report) -> list[tuple[str, Sequence[tuple[str, str]], list[list[str]], str]]:
@@ -750,7 +783,10 @@ def render_rich(report: Report, console: Any) -> None:
             title=title, title_justify="left", caption=note or None, caption_justify="left"
         )
         for index, (_, label) in enumerate(columns):
-            table.add_column(label, justify="left" if index == 0 else "right", no_wrap=index != 0)
+            if index == 0:
+                table.add_column(label, overflow="fold", ratio=2)
+            else:
+                table.add_column(label, justify="right", ratio=1)
         with_total = title.startswith("Cost per model")
         for position, row in enumerate(rows):
             is_total = with_total and position == len(rows) - 1
