@@ -608,15 +608,16 @@ def _project(
     names += [b.model for b in report.compare if b.model not in names]
     for name in names:
         resolved = resolve_model(name, prices)
+        if resolved is None:  # already warned about; a row of dashes says nothing more
+            continue
         compute = context = total_before = total_after = savings = None
-        if resolved is not None:
-            try:
-                compute = float(resolved.price(request_usage).total) * scale
-                # Per token at a small prompt's rate: the removed tokens are spread over requests.
-                per_1k = resolved.context_saved(1_000, report.settings.carry_turns)
-                context = per_1k * removed / 1_000
-            except (ValueError, ArithmeticError):
-                compute = context = None
+        try:
+            compute = float(resolved.price(request_usage).total) * scale
+            # Per token at a small prompt's rate: the removed tokens are spread over requests.
+            per_1k = resolved.context_saved(1_000, report.settings.carry_turns)
+            context = per_1k * removed / 1_000
+        except (ValueError, ArithmeticError):
+            compute = context = None
         if compute is not None and context is not None:
             total_before = compute + review_before
             total_after = compute + review_after - context
@@ -624,7 +625,7 @@ def _project(
         report.projections.append(
             Projection(
                 model=name,
-                priced_as=resolved.priced_as if resolved else None,
+                priced_as=resolved.priced_as,
                 tokens_per_day=per_day,
                 input_share=share,
                 input_tokens=month_in,
