@@ -13,7 +13,12 @@ from tokentrim.python.comments import has_strippable_comment, strip_comments
 
 
 def strip(code: str) -> str:
-    return strip_comments(cst.parse_module(code)).code
+    from tokentrim.python.comments import scan_comments
+
+    full = strip_comments(cst.parse_module(code)).code
+    if scan_comments(code) == "statements":
+        assert strip_comments(cst.parse_module(code), statements_only=True).code == full
+    return full
 
 
 @pytest.mark.parametrize(
@@ -86,3 +91,31 @@ def test_stripping_keeps_the_ast_on_generated_programs(source: str) -> None:
     # own second-pass net catches that case, so only judge stability where libcst round-trips.
     if again.code == stripped:
         assert strip_comments(again).code == stripped
+
+
+@settings(max_examples=150)
+@given(hypothesmith.from_grammar())
+def test_statement_walk_equals_full_pass(source: str) -> None:
+    from tokentrim.python.comments import scan_comments
+
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # noqa: BLE001
+        return
+    if scan_comments(source) == "statements":
+        assert strip_comments(module, statements_only=True).code == strip_comments(module).code
+
+
+@pytest.mark.parametrize(
+    ("code", "where"),
+    [
+        ("x = 1\n", "none"),
+        ("x = 1  # c\n", "statements"),
+        ("x = [1,  # c\n 2]\n", "brackets"),
+        ("x = 1  # noqa\n", "none"),
+    ],
+)
+def test_scan_comments(code: str, where: str) -> None:
+    from tokentrim.python.comments import scan_comments
+
+    assert scan_comments(code) == where

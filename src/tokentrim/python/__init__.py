@@ -13,6 +13,7 @@ parse is ``skipped``. Nothing here raises on bad input.
 from __future__ import annotations
 
 import ast
+import collections
 import dataclasses
 import functools
 
@@ -20,7 +21,7 @@ import black
 import libcst as cst
 from black.parsing import stringify_ast
 
-from tokentrim.python.comments import has_strippable_comment, strip_comments
+from tokentrim.python.comments import scan_comments, strip_comments
 from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
 from tokentrim.settings import Settings
 
@@ -84,11 +85,12 @@ def _one_pass(
 ) -> tuple[str, list[str], list[str]]:
     fired: list[str] = []
     warnings: list[str] = []
-    needs_strip = has_strippable_comment(code)
+    comments = scan_comments(code)
+    needs_strip = comments != "none"
     if needs_strip or code_rules:
         module = _parse_cst(code)
         if needs_strip:
-            module = strip_comments(module)
+            module = strip_comments(module, statements_only=comments == "statements")
             stripped = module.code
             if stripped != code:
                 if not stripped.strip():
@@ -105,6 +107,8 @@ def _one_pass(
 
 
 def _format(code: str, line_length: int) -> str:
+    if (code, line_length) in _FIXED_POINTS:
+        return code  # black already showed that formatting this text gives it back
     try:
         formatted = _black(code, line_length)
     except _Skip:
@@ -114,12 +118,44 @@ def _format(code: str, line_length: int) -> str:
     return formatted
 
 
+# Texts black has been seen to leave unchanged: the second pass's check of them is already done.
+_FIXED_POINTS: collections.OrderedDict[tuple[str, int], None] = collections.OrderedDict()
+_FIXED_POINTS_MAX = 4096
+
+
 @functools.lru_cache(maxsize=4096)
 def _black(code: str, line_length: int) -> str:
+    """``black.format_str``, spelled out so that its own second pass proves the result stable.
+
+    format_str formats once and, when that changed anything, once more (black's workaround for
+    trailing commas). When the last pass changed nothing, its input is a fixed point: a second
+    trim pass over it needs no black run at all.
+    """
+    mode = black.Mode(line_length=line_length)
     try:
-        return black.format_str(code, mode=black.Mode(line_length=line_length))
+        once = _format_once(code, mode)
+        if once == code:
+            _remember_fixed_point(code, line_length)
+            return code
+        twice = _format_once(once, mode)
     except Exception as exc:  # noqa: BLE001 - black's InvalidInput and its internal errors
         raise _Skip(f"black could not format it: {type(exc).__name__}") from None
+    if twice == once:
+        _remember_fixed_point(once, line_length)
+    return twice
+
+
+def _format_once(code: str, mode: black.Mode) -> str:
+    format_once = getattr(black, "_format_str_once", None)
+    if format_once is None:  # pragma: no cover - a black without it: the documented function
+        return black.format_str(code, mode=mode)
+    return format_once(code, mode=mode)
+
+
+def _remember_fixed_point(code: str, line_length: int) -> None:
+    _FIXED_POINTS[(code, line_length)] = None
+    if len(_FIXED_POINTS) > _FIXED_POINTS_MAX:
+        _FIXED_POINTS.popitem(last=False)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,0 +1,134 @@
+"""trim() per reply against the floor, measured interleaved in one run.
+
+The floor is the work no implementation of the pipeline can avoid: the same Python blocks parsed and
+printed by libcst, formatted by black, and the whole reply tokenized twice (before and after). Each
+reply is timed for trim() and for the floor back to back, alternating which goes first, so machine
+noise hits both alike; the report gives p50/p95 of each and the median of per-reply ratios.
+
+    python benchmarks/bench_trim.py                      # corpora/ and the dev corpus when present
+    python benchmarks/bench_trim.py --level standard --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import black
+import libcst as cst
+
+from tokentrim import Settings, trim
+from tokentrim.fences import CodeBlock, split
+from tokentrim.pipeline import _language
+from tokentrim.tokens import encoding_for
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
+
+
+def load_replies(dev: Path) -> dict[str, list[str]]:
+    sets = {"corpora": [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora").glob("*.md"))]}
+    if dev.is_file():
+        with dev.open(encoding="utf-8") as stream:
+            sets["dev"] = [json.loads(line)["response"] for line in stream if line.strip()]
+    return sets
+
+
+def floor(text: str, mode: black.Mode) -> None:
+    encoding, _ = encoding_for(None)
+    encoding.encode(text, disallowed_special=())
+    for segment in split(text):
+        if isinstance(segment, CodeBlock) and _language(segment) == "python":
+            try:
+                cst.parse_module(segment.code).code
+                black.format_str(segment.code, mode=mode)
+            except Exception:  # noqa: BLE001 - code trim() skips costs the floor nothing either
+                pass
+    encoding.encode(text, disallowed_special=())
+
+
+def measure(replies: list[str], settings: Settings, repeat: int) -> dict[str, float]:
+    mode = black.Mode(line_length=settings.line_length)
+    ours: list[float] = []
+    base: list[float] = []
+    ratios: list[float] = []
+    for index, text in enumerate(replies):
+        t_ours, t_base = [], []
+        for r in range(repeat):
+            order = (0, 1) if (index + r) % 2 == 0 else (1, 0)
+            for which in order:
+                # Cold caches for both: trim() keeps small LRU caches of black results.
+                _clear_caches()
+                start = time.perf_counter()
+                if which == 0:
+                    trim(text, settings=settings)
+                    t_ours.append(time.perf_counter() - start)
+                else:
+                    floor(text, mode)
+                    t_base.append(time.perf_counter() - start)
+        o, b = min(t_ours), min(t_base)
+        ours.append(o)
+        base.append(b)
+        ratios.append(o / b if b else 1.0)
+    return {
+        "replies": len(replies),
+        "trim_p50_ms": 1000 * statistics.median(ours),
+        "trim_p95_ms": 1000 * _p95(ours),
+        "floor_p50_ms": 1000 * statistics.median(base),
+        "floor_p95_ms": 1000 * _p95(base),
+        "median_ratio": statistics.median(ratios),
+    }
+
+
+def around_4kb(replies: list[str], settings: Settings, repeat: int) -> dict[str, float]:
+    near = sorted(replies, key=lambda t: abs(len(t.encode()) - 4096))[:15]
+    return measure(near, settings, repeat)
+
+
+def _clear_caches() -> None:
+    import tokentrim.python as py
+
+    for cached in (py._black, py._black_ast, py._parse):
+        cached.cache_clear()
+    py._FIXED_POINTS.clear()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEV_CORPUS)
+    parser.add_argument("--level", default="safe", choices=["safe", "standard", "aggressive"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    settings = Settings(level=args.level)
+    # Warm up imports and encodings so the first reply does not pay for them.
+    trim("```python\nx = 1  # warm\n```\n", settings=settings)
+    floor("```python\nx = 1\n```\n", black.Mode())
+    results = {}
+    for name, replies in load_replies(args.dev).items():
+        results[name] = measure(replies, settings, args.repeat)
+        results[f"{name} ~4KB"] = around_4kb(replies, settings, args.repeat)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"level={args.level} repeat={args.repeat} (min of repeats per reply; ratio = trim / floor)")
+    print(f"{'set':<14}{'replies':>8}{'trim p50':>10}{'p95':>9}{'floor p50':>11}{'p95':>9}{'ratio':>8}")
+    for name, row in results.items():
+        print(
+            f"{name:<14}{row['replies']:>8}{row['trim_p50_ms']:>9.1f}ms{row['trim_p95_ms']:>7.1f}ms"
+            f"{row['floor_p50_ms']:>9.1f}ms{row['floor_p95_ms']:>7.1f}ms{row['median_ratio']:>8.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
