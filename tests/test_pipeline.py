@@ -115,6 +115,7 @@ def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> N
     import tokentrim.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
+    monkeypatch.setattr(py, "_FIXED_POINTS", {})
     py._black_ast.cache_clear()
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
@@ -126,9 +127,21 @@ def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     import tokentrim.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
+    monkeypatch.setattr(py, "_FIXED_POINTS", {})
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
     assert "second pass" in outcome.reason
+
+
+def test_black_fixed_points_are_proven_not_assumed() -> None:
+    import tokentrim.python as py
+
+    py._FIXED_POINTS.clear()
+    py._black.cache_clear()
+    assert py._black("x=[1,\n 2]\n", 88) == "x = [1, 2]\n"
+    # format_str's own second pass saw "x = [1, 2]\n" come back unchanged: a proven fixed point.
+    assert ("x = [1, 2]\n", 88) in py._FIXED_POINTS
+    assert ("x=[1,\n 2]\n", 88) not in py._FIXED_POINTS
 
 
 def test_deeply_nested_code_is_skipped() -> None:
