@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import io
 import json
 import os
 import sys
@@ -30,16 +31,43 @@ STDIN = "-"
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that mirror Settings fields, shared by commands that trim."""
     options = [
-        click.option("--model", help="Model name: tokenizer and prices (e.g. gpt-4o, deepseek-chat)."),
-        click.option("--level", type=click.Choice(CHOICES["level"]), help="How much to trim (default standard)."),
-        click.option("--prose", type=click.Choice(CHOICES["prose"]), help="drop: keep only the code blocks."),
-        click.option("--think", type=click.Choice(CHOICES["think"]), help="strip: remove <think> reasoning."),
-        click.option("--docstrings", type=click.Choice(CHOICES["docstrings"]), help="Docstrings: keep, summary line, strip."),
-        click.option("--code", type=click.Choice(CHOICES["code"]), help="Where code is: auto, fenced blocks only, whole reply."),
-        click.option("--format/--no-format", "format_", default=None, help="Run black (default on)."),
+        click.option(
+            "--model", help="Model name: tokenizer and prices (e.g. gpt-4o, deepseek-chat)."
+        ),
+        click.option(
+            "--level",
+            type=click.Choice(CHOICES["level"]),
+            help="How much to trim (default standard).",
+        ),
+        click.option(
+            "--prose", type=click.Choice(CHOICES["prose"]), help="drop: keep only the code blocks."
+        ),
+        click.option(
+            "--think", type=click.Choice(CHOICES["think"]), help="strip: remove <think> reasoning."
+        ),
+        click.option(
+            "--docstrings",
+            type=click.Choice(CHOICES["docstrings"]),
+            help="Docstrings: keep, summary line, strip.",
+        ),
+        click.option(
+            "--code",
+            type=click.Choice(CHOICES["code"]),
+            help="Where code is: auto, fenced blocks only, whole reply.",
+        ),
+        click.option(
+            "--format/--no-format", "format_", default=None, help="Run black (default on)."
+        ),
         click.option("--line-length", type=int, help="black's line length (default 88)."),
-        click.option("--enable", multiple=True, metavar="RULE", help="Turn a rule on (repeatable; see `tokentrim rules`)."),
-        click.option("--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable)."),
+        click.option(
+            "--enable",
+            multiple=True,
+            metavar="RULE",
+            help="Turn a rule on (repeatable; see `tokentrim rules`).",
+        ),
+        click.option(
+            "--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable)."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -63,7 +91,8 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
     disable = frozenset(_ids(options.get("disable", ())))
     if enable or disable:
         settings = settings.replace(
-            enable=(settings.enable - disable) | enable, disable=(settings.disable - enable) | disable
+            enable=(settings.enable - disable) | enable,
+            disable=(settings.disable - enable) | disable,
         )
     return settings
 
@@ -125,8 +154,15 @@ def _silence_stdout() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the text.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON report per input on stdout.")
-@click.option("--include", multiple=True, metavar="GLOB", help="Files to take from directories (default: *.md *.markdown *.txt *.jsonl *.ndjson).")
-@click.option("--field", metavar="NAME", help="JSONL records: the field that holds the reply (dotted path).")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Files to take from directories (default: *.md *.markdown *.txt *.jsonl *.ndjson).",
+)
+@click.option(
+    "--field", metavar="NAME", help="JSONL records: the field that holds the reply (dotted path)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @settings_options
 def clean_command(
@@ -153,7 +189,17 @@ def clean_command(
     inputs = list(run.expand(paths or (STDIN,), include))
     if in_place and STDIN in inputs:
         raise click.UsageError("--in-place needs files, not stdin")
-    mode = "in-place" if in_place else "check" if check else "diff" if show_diff else "json" if as_json else "stdout"
+    mode = (
+        "in-place"
+        if in_place
+        else "check"
+        if check
+        else "diff"
+        if show_diff
+        else "json"
+        if as_json
+        else "stdout"
+    )
     if mode == "stdout" and len(inputs) > 1:
         raise click.UsageError(
             f"{len(inputs)} inputs: use --in-place, --check, --diff or --json (stdout takes one)"
@@ -238,6 +284,9 @@ class _Run:
 
     def _clean_text(self, name: str, mode: str) -> None:
         data = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+        if name == STDIN and _looks_like_jsonl(data):
+            self._clean_jsonl(name, mode, data=data)
+            return
         text = decode(data)
         result = trim(text, settings=self.settings)
         self.totals.add(result)
@@ -259,7 +308,7 @@ class _Run:
 
     # -- JSONL: reply strings only, streamed
 
-    def _clean_jsonl(self, name: str, mode: str) -> None:
+    def _clean_jsonl(self, name: str, mode: str, data: bytes | None = None) -> None:
         from tokentrim.sources import rewrite_jsonl, rewrite_jsonl_file
 
         results: list[TrimResult] = []
@@ -272,27 +321,43 @@ class _Run:
             _warn(f"{reply.origin}", result)
             return result.text
 
+        def source() -> Any:
+            if data is not None:
+                return io.BytesIO(data)
+            return open(name, "rb")
+
         if mode == "in-place":
             stats = rewrite_jsonl_file(name, transform, field=self.field, on_error=self.error)
         elif mode == "check":
-            stats = rewrite_jsonl_file(name, transform, field=self.field, on_error=self.error, dry_run=True)
+            stats = rewrite_jsonl_file(
+                name, transform, field=self.field, on_error=self.error, dry_run=True
+            )
             if stats.changed:
                 click.echo(f"would trim {name} ({stats.changed} records)", err=True)
         elif mode == "diff":
             with tempfile.TemporaryFile() as rewritten:
-                with _open_input(name) as src:
-                    stats = rewrite_jsonl(src, rewritten, transform, field=self.field, name=name, on_error=self.error)
+                with source() as src:
+                    stats = rewrite_jsonl(
+                        src, rewritten, transform, field=self.field, name=name, on_error=self.error
+                    )
                 rewritten.seek(0)
-                with _open_input(name) as src:
+                with source() as src:
                     _write_stdout_bytes(b"".join(_jsonl_diff(src, rewritten, name)))
         elif mode == "json":
-            with _open_input(name) as src, open(os.devnull, "wb") as sink:
-                stats = rewrite_jsonl(src, sink, transform, field=self.field, name=name, on_error=self.error)
+            with source() as src, open(os.devnull, "wb") as sink:
+                stats = rewrite_jsonl(
+                    src, sink, transform, field=self.field, name=name, on_error=self.error
+                )
         else:
             sys.stdout.flush()
-            with _open_input(name) as src:
+            with source() as src:
                 stats = rewrite_jsonl(
-                    src, sys.stdout.buffer, transform, field=self.field, name=name, on_error=self.error
+                    src,
+                    sys.stdout.buffer,
+                    transform,
+                    field=self.field,
+                    name=name,
+                    on_error=self.error,
                 )
             sys.stdout.buffer.flush()
         if stats.changed:
@@ -365,7 +430,11 @@ class _Run:
 @click.option("--field", metavar="NAME", help="JSONL records: the field that holds the reply.")
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout.")
 def count_command(
-    paths: tuple[str, ...], model: str | None, include: tuple[str, ...], field: str | None, as_json: bool
+    paths: tuple[str, ...],
+    model: str | None,
+    include: tuple[str, ...],
+    field: str | None,
+    as_json: bool,
 ) -> int:
     """Count the tokens of replies (files, directories, JSONL, llm logs.db, or - for stdin)."""
     from tokentrim.sources import iter_replies
@@ -379,12 +448,18 @@ def count_command(
         click.echo(f"tokentrim: error: {origin}: {message}", err=True)
 
     rows = []
-    for reply in iter_replies(list(paths or (STDIN,)), field=field, include=include, on_error=on_error):
+    for reply in iter_replies(
+        list(paths or (STDIN,)), field=field, include=include, on_error=on_error
+    ):
         rows.append((reply.origin, count_tokens(reply.text, model=model or reply.model)))
     encoding = encoding_for(model)[1]
     total = sum(n for _, n in rows)
     if as_json:
-        payload = {"encoding": encoding, "total": total, "inputs": [{"path": p, "tokens": n} for p, n in rows]}
+        payload = {
+            "encoding": encoding,
+            "total": total,
+            "inputs": [{"path": p, "tokens": n} for p, n in rows],
+        }
         _write_stdout(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
         for origin, n in rows:
@@ -405,7 +480,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise InputError(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -446,7 +523,7 @@ def _diff_names(name: str) -> tuple[str, str]:
 def _jsonl_diff(before: IO[bytes], after: IO[bytes], name: str) -> Iterator[bytes]:
     """A unified diff of two JSONL files that have the same lines but changed ones (streamed)."""
     header = False
-    for number, (old, new) in enumerate(zip(before, after), start=1):
+    for number, (old, new) in enumerate(zip(before, after, strict=True), start=1):
         if old == new:
             continue
         if not header:
@@ -484,22 +561,19 @@ def _cost_json(cost: Any) -> Any:
 def _warn(name: str, result: TrimResult) -> None:
     for block in result.blocks:
         if block.status == "failed":
-            click.echo(f"tokentrim: {name}: block at offset {block.start} kept: {block.reason}", err=True)
+            click.echo(
+                f"tokentrim: {name}: block at offset {block.start} kept: {block.reason}", err=True
+            )
 
 
-def _open_input(name: str) -> IO[bytes]:
-    return _nullcontext(sys.stdin.buffer) if name == STDIN else open(name, "rb")  # type: ignore[return-value]
-
-
-class _nullcontext:
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __enter__(self) -> Any:
-        return self.value
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+def _looks_like_jsonl(data: bytes) -> bool:
+    first = data.lstrip().split(b"\n", 1)[0].strip()
+    if not first.startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
 
 
 def _write_stdout(text: str) -> None:

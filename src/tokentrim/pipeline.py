@@ -139,8 +139,10 @@ def _trim_text(
 
     segments = split(text)
     blocks = [s for s in segments if isinstance(s, CodeBlock)]
-    if not blocks and settings.code != "fenced" and (
-        settings.code == "whole" or _looks_like_python(text)
+    if (
+        not blocks
+        and settings.code != "fenced"
+        and (settings.code == "whole" or _looks_like_python(text))
     ):
         # A reply that is nothing but Python (FIM-style completion): one block, no fences.
         outcome = clean_python(text, settings)
@@ -166,9 +168,13 @@ def _trim_text(
         if lang != "python":
             outcomes.append(
                 (
-                    BlockOutcome(lang=lang or segment.lang, status="skipped",
-                                 reason=_why_not_python(segment, lang),
-                                 start=segment.start, end=segment.end),
+                    BlockOutcome(
+                        lang=lang or segment.lang,
+                        status="skipped",
+                        reason=_why_not_python(segment, lang),
+                        start=segment.start,
+                        end=segment.end,
+                    ),
                     segment.code,
                     segment.code,
                 )
@@ -187,9 +193,14 @@ def _trim_text(
             out.append(segment)
         outcomes.append(
             (
-                BlockOutcome(lang="python", status=status,  # type: ignore[arg-type]
-                             reason=reason, rules=outcome.rules if status == "changed" else (),
-                             start=segment.start, end=segment.end),
+                BlockOutcome(
+                    lang="python",
+                    status=status,  # type: ignore[arg-type]
+                    reason=reason,
+                    rules=outcome.rules if status == "changed" else (),
+                    start=segment.start,
+                    end=segment.end,
+                ),
                 segment.code,
                 new_code,
             )
@@ -212,7 +223,7 @@ def _drop_prose(blocks: list[str]) -> str:
 
 
 def _language(block: CodeBlock) -> str:
-    """"python" for a block we may rewrite; "" or another language otherwise."""
+    """ "python" for a block we may rewrite; "" or another language otherwise."""
     if block.lang in _NOT_PYTHON:
         return block.lang
     if block.lang == "python":
@@ -241,8 +252,14 @@ def _looks_like_python(code: str) -> bool:
     return any(
         isinstance(
             node,
-            ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
-            | ast.Assign | ast.AnnAssign | ast.AugAssign,
+            ast.FunctionDef
+            | ast.AsyncFunctionDef
+            | ast.ClassDef
+            | ast.Import
+            | ast.ImportFrom
+            | ast.Assign
+            | ast.AnnAssign
+            | ast.AugAssign,
         )
         for node in ast.walk(tree)
     )
@@ -266,7 +283,9 @@ def _count(encoding: Any, text: str) -> int:
     try:
         return len(encoding.encode(text, disallowed_special=()))
     except (UnicodeEncodeError, ValueError):  # lone surrogates
-        return len(encoding.encode(text.encode("utf-8", "replace").decode("utf-8"), disallowed_special=()))
+        return len(
+            encoding.encode(text.encode("utf-8", "replace").decode("utf-8"), disallowed_special=())
+        )
 
 
 def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
