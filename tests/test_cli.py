@@ -18,7 +18,9 @@ VERBOSE = "Here you go:\n\n```python\nx = 1  # set x\n```\n"
 CLEAN = "Here you go:\n\n```python\nx = 1\n```\n"
 
 
-def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes], stdin: bytes = b"") -> tuple[int, str, str]:
+def run(
+    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes], stdin: bytes = b""
+) -> tuple[int, str, str]:
     old = sys.stdin
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
     try:
@@ -104,7 +106,14 @@ def test_bad_inputs_are_one_line_errors_and_others_still_run(tmp_path: Path, cap
     (tmp_path / "latin1.md").write_bytes("caf\xe9 ```".encode("latin-1"))
     (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02PNG")
     code, _, err = run(
-        ["clean", "-i", str(tmp_path / "missing.md"), str(tmp_path / "latin1.md"), str(tmp_path / "binary.md"), str(good)],
+        [
+            "clean",
+            "-i",
+            str(tmp_path / "missing.md"),
+            str(tmp_path / "latin1.md"),
+            str(tmp_path / "binary.md"),
+            str(good),
+        ],
         capsysbinary,
     )
     assert code == 2
@@ -127,7 +136,9 @@ def test_usage_errors_exit_2(reply: Path, capsysbinary) -> None:
 def test_settings_flags_reach_trim(tmp_path: Path, capsysbinary) -> None:
     path = tmp_path / "r.md"
     path.write_text("```python\nx = {'a':1}  # c\n```\n")
-    assert run(["clean", "--no-format", str(path)], capsysbinary)[1] == "```python\nx = {'a':1}\n```\n"
+    assert (
+        run(["clean", "--no-format", str(path)], capsysbinary)[1] == "```python\nx = {'a':1}\n```\n"
+    )
     assert run(["clean", str(path)], capsysbinary)[1] == '```python\nx = {"a": 1}\n```\n'
 
 
@@ -180,7 +191,9 @@ def test_subprocess_module_entry_point(reply: Path) -> None:
     assert done.returncode == 0
     assert done.stdout.decode() == CLEAN
     bad = subprocess.run(
-        [sys.executable, "-m", "tokentrim", "clean", "/nonexistent/x.md"], capture_output=True, check=False
+        [sys.executable, "-m", "tokentrim", "clean", "/nonexistent/x.md"],
+        capture_output=True,
+        check=False,
     )
     assert bad.returncode == 2
     assert b"Traceback" not in bad.stderr

@@ -83,7 +83,9 @@ def test_block_of_only_comments_stays() -> None:
 
 
 def test_pragmas_survive_and_the_ast_is_identical() -> None:
-    code = "#!/usr/bin/env python\nimport os  # noqa: F401\nx = []  # type: list[int]\ny = 2  # why\n"
+    code = (
+        "#!/usr/bin/env python\nimport os  # noqa: F401\nx = []  # type: list[int]\ny = 2  # why\n"
+    )
     result = trim(reply("python", code), level="safe")
     new_code = next(s for s in split(result.text) if isinstance(s, CodeBlock)).code
     assert "# noqa: F401" in new_code and "# type: list[int]" in new_code
@@ -105,7 +107,10 @@ def test_prose_is_byte_identical_crlf_and_no_final_newline() -> None:
 
 
 def test_levels_and_idempotence() -> None:
-    text = reply("python", "def f(x):\n    # check\n    if x > 1:\n        return True\n    else:\n        return False\n")
+    text = reply(
+        "python",
+        "def f(x):\n    # check\n    if x > 1:\n        return True\n    else:\n        return False\n",
+    )
     for level in ("safe", "standard", "aggressive"):
         once = trim(text, level=level)
         assert trim(once.text, level=level).text == once.text
@@ -225,3 +230,39 @@ def test_idempotent_and_prose_unchanged(text: str, level: str) -> None:
         before = [s for s in split(text) if isinstance(s, str)]
         after = [s for s in split(once.text) if isinstance(s, str)]
         assert before == after
+
+
+def test_docstring_doctest_is_still_python() -> None:
+    code = 'def f(x):\n    """Double.\n\n    >>> f(2)\n    4\n    """\n    # comment\n    return 2 * x\n'
+    result = trim(reply("python", code))
+    assert result.blocks[0].status == "changed"
+    assert "# comment" not in result.text and ">>> f(2)" in result.text
+
+
+def test_black_may_not_explode_a_block() -> None:
+    code = "x = " + "[" * 100 + "0" + "]" * 100 + "  # deep\n"
+    result = trim(reply("python", code))
+    assert result.tokens_after <= result.tokens_before
+    assert trim(result.text).text == result.text
+
+
+def test_whole_reply_keeps_missing_final_newline() -> None:
+    text = "total = 0  # running\nfor n in items:\n    total += n"
+    result = trim(text)
+    assert result.text == "total = 0\nfor n in items:\n    total += n"
+    assert trim(result.text).text == result.text
+
+
+def test_prose_drop_lifts_blocks_out_of_containers() -> None:
+    text = "1. Step:\n   - Sub:\n\n     ```python\n     x = 1  # c\n     ```\n> ```js\n> let y\n> ```\n"
+    result = trim(text, prose="drop")
+    assert result.text == "```python\nx = 1\n```\n\n```js\nlet y\n```\n"
+    assert trim(result.text, prose="drop").text == result.text
+
+
+def test_prose_drop_lengthens_a_fence_the_code_could_close() -> None:
+    text = "  ```python\n     ```\n  x = 1\n  ```\n"
+    dropped = trim(text, prose="drop", format=False).text
+    assert [b.code for b in tokentrim.find_code_blocks(dropped)] == [
+        b.code for b in tokentrim.find_code_blocks(text)
+    ]

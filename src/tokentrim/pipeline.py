@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from tokentrim.fences import CodeBlock, can_render, join, render_block, split
-from tokentrim.python import clean_python
+from tokentrim.fences import CodeBlock, can_render, join, split
+from tokentrim.python import clean_python, parses
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
@@ -127,6 +127,7 @@ def trim(
 
 DEFAULT_SETTINGS = Settings()
 _PROMPT = re.compile(r"^\s*>>>( |$)", re.MULTILINE)
+_FIRST_LINE_PROMPT = re.compile(r"\A\s*>>>( |$)")
 _NOT_PYTHON = frozenset({"pycon", "doctest", "python-repl", "pyrepl", "ipython", "console"})
 
 
@@ -146,6 +147,9 @@ def _trim_text(
     ):
         # A reply that is nothing but Python (FIM-style completion): one block, no fences.
         outcome = clean_python(text, settings)
+        if outcome.status == "changed" and not text.endswith("\n") and outcome.code.endswith("\n"):
+            # A completion is spliced before the user's next line: black's final newline is not ours to add.
+            outcome = dataclasses.replace(outcome, code=outcome.code[:-1])
         warnings.extend(outcome.warnings)
         fired.extend(outcome.rules)
         block = BlockOutcome(
@@ -207,34 +211,64 @@ def _trim_text(
         )
 
     if settings.prose == "drop" and outcomes:
-        parts = [
-            render_block(s[0], s[1]) if isinstance(s, tuple) else s.text
-            for s in out
-            if not isinstance(s, str)
-        ]
-        return _drop_prose(parts), outcomes, fired
+        return _drop_prose(out), outcomes, fired
     return join(out), outcomes, fired
 
 
-def _drop_prose(blocks: list[str]) -> str:
-    """Code blocks only, each still fenced, one blank line between them."""
-    cleaned = [b if b.endswith(("\n", "\r")) else b + "\n" for b in blocks]
-    return "\n".join(cleaned)
+def _drop_prose(segments: list[str | CodeBlock | tuple[CodeBlock, str]]) -> str:
+    """Code blocks only, each fenced afresh at the top level, one blank line between them.
+
+    Blocks leave their list item or block quote, so they are rebuilt from their content (with
+    the original fence and info string) rather than copied with the container's indentation.
+    """
+    fenced = []
+    for segment in segments:
+        if isinstance(segment, str):
+            continue
+        block, code = segment if isinstance(segment, tuple) else (segment, segment.code)
+        if code and not code.endswith("\n"):
+            code += "\n"
+        fence = _fence_for(code, block.fence)
+        fenced.append(f"{fence}{block.info}\n{code}{fence}\n")
+    return "\n".join(fenced)
+
+
+def _fence_for(code: str, fence: str) -> str:
+    """``fence``, lengthened when a line of ``code`` could otherwise close it."""
+    char = fence[0]
+    longest = max(
+        (
+            len(line) - len(line.lstrip(char))
+            for line in (ln.lstrip(" \t") for ln in code.splitlines())
+        ),
+        default=0,
+    )
+    return char * max(len(fence), longest + 1) if longest >= len(fence) else fence
 
 
 def _language(block: CodeBlock) -> str:
-    """ "python" for a block we may rewrite; "" or another language otherwise."""
+    """The block's language: "python" only for a block we may rewrite."""
     if block.lang in _NOT_PYTHON:
         return block.lang
     if block.lang == "python":
-        return "" if _PROMPT.search(block.code) else "python"
-    if block.lang == "" and not _PROMPT.search(block.code) and _looks_like_python(block.code):
+        return "" if _is_session(block.code) else "python"
+    if block.lang == "" and not _is_session(block.code) and _looks_like_python(block.code):
         return "python"
     return block.lang
 
 
+def _is_session(code: str) -> bool:
+    """An interactive session: it opens with a ``>>>`` prompt, or has prompts and is not Python.
+
+    A docstring with a doctest in it does not make a module a session.
+    """
+    if _FIRST_LINE_PROMPT.match(code):
+        return True
+    return _PROMPT.search(code) is not None and not parses(code)
+
+
 def _why_not_python(block: CodeBlock, lang: str) -> str:
-    if lang in _NOT_PYTHON or _PROMPT.search(block.code):
+    if lang in _NOT_PYTHON or _is_session(block.code):
         return "interactive session (>>> prompts): left alone"
     if not lang:
         return "unlabeled block that is not Python"

@@ -115,6 +115,9 @@ def _format(code: str, line_length: int) -> str:
         return code
     if formatted != code and _black_ast(formatted) != _black_ast(code):
         raise _NetFailed("black changed the AST")
+    if len(formatted) > max(2 * len(code), len(code) + 2_000):
+        # Deeply nested literals explode into one bracket per line: that is not a trim.
+        return code
     return formatted
 
 
