@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import resource
 import shutil
@@ -46,7 +45,9 @@ MODELS = (
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replies", type=int, default=10_000)
-    parser.add_argument("--size-mb", type=int, default=1024, help="size of the large JSONL")
+    parser.add_argument(
+        "--size-mb", type=int, nargs="+", default=[100, 1024], help="sizes of the large JSONLs"
+    )
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tokentrim-bench"))
     parser.add_argument("--skip-large", action="store_true")
@@ -64,23 +65,30 @@ def main() -> int:
         write_jsonl(small, completions(texts, args.replies))
         print(f"\n{args.replies:,} chat completions: {small} ({small.stat().st_size / 1e6:.1f} MB)")
         result = run(small, args.jobs)
-        print(f"  tokentrim report --json -j {args.jobs}: {result['seconds']:.1f} s wall, "
-              f"{result['cpu_seconds']:.1f} s CPU ({args.replies / result['cpu_seconds']:.0f} "
-              f"replies per CPU second), peak RSS {result['peak_mb']:.0f} MB")
+        print(
+            f"  tokentrim report --json -j {args.jobs}: {result['seconds']:.1f} s wall, "
+            f"{result['cpu_seconds']:.1f} s CPU ({args.replies / result['cpu_seconds']:.0f} "
+            f"replies per CPU second), peak RSS {result['peak_mb']:.0f} MB"
+        )
         check(small, result["report"])
 
-        if not args.skip_large:
-            large = args.workdir / "chat-large.jsonl"
-            target = args.size_mb * 1024 * 1024
-            count = write_jsonl(large, long_completions(texts), limit_bytes=target)
-            print(f"\n~{args.size_mb} MB JSONL: {large} ({large.stat().st_size / 2**20:.0f} MiB, "
-                  f"{count:,} completions of ~{large.stat().st_size / count / 1024:.0f} KiB)")
+        for size_mb in [] if args.skip_large else args.size_mb:
+            large = args.workdir / f"chat-{size_mb}mb.jsonl"
+            count = write_jsonl(large, long_completions(texts), limit_bytes=size_mb * 2**20)
+            size = large.stat().st_size
+            print(
+                f"\n~{size_mb} MB JSONL: {large} ({size / 2**20:.0f} MiB, {count:,} completions "
+                f"of ~{size / count / 1024:.0f} KiB)"
+            )
             result = run(large, args.jobs)
             replies = result["report"]["total"]["replies"]
-            print(f"  tokentrim report --json -j {args.jobs}: {result['seconds']:.0f} s wall, "
-                  f"{result['cpu_seconds']:.0f} s CPU, {replies:,} replies, "
-                  f"peak RSS {result['peak_mb']:.0f} MB")
+            print(
+                f"  tokentrim report --json -j {args.jobs}: {result['seconds']:.0f} s wall, "
+                f"{result['cpu_seconds']:.0f} s CPU, {replies:,} replies, "
+                f"peak RSS {result['peak_mb']:.0f} MB"
+            )
             assert replies == count, (replies, count)
+            large.unlink()
     finally:
         if not args.keep:
             shutil.rmtree(args.workdir, ignore_errors=True)
@@ -109,17 +117,24 @@ def completions(texts: list[str], count: int) -> Iterator[dict]:
 
 
 def long_completions(texts: list[str]) -> Iterator[dict]:
-    """Long replies (~40 KB: several answers in a row, as a long agent turn), endlessly."""
+    """Reasoning-model replies, endlessly: a ~120 KB ``<think>`` trace, then a real answer.
+
+    The trace is prose lines drawn from the reply texts (reasoning traces of 30k+ tokens are what
+    fills multi-GB logs); the answer is one whole reply, code blocks and all.
+    """
     rng = random.Random(SEED + 1)
+    prose = [line for text in texts for line in text.splitlines() if len(line.split()) >= 6]
+    prose = [line for line in prose if not line.lstrip().startswith(("```", "~~~", "#", "    "))]
     index = 0
     while True:
-        parts, size = [], 0
-        while size < 40_000:
-            part = texts[rng.randrange(len(texts))]
-            parts.append(part)
-            size += len(part)
+        lines, size = [], 0
+        while size < 120_000:
+            line = prose[rng.randrange(len(prose))]
+            lines.append(line)
+            size += len(line) + 1
+        answer = texts[rng.randrange(len(texts))]
+        text = "<think>\n" + "\n".join(lines) + "\n</think>\n\n" + answer
         model, _ = MODELS[index % len(MODELS)]
-        text = "\n\n".join(parts)
         yield chat_completion(index, model, text, rng.randint(2_000, 60_000), len(text) // 4, 0)
         index += 1
 
@@ -193,9 +208,18 @@ def measure(argv: list[str]) -> int:
     own = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-    print(json.dumps({"code": code, "seconds": seconds, "cpu_seconds": cpu,
-                      "peak_mb": max(own.ru_maxrss, workers.ru_maxrss) / 1024,
-                      "self_mb": own.ru_maxrss / 1024, "workers_mb": workers.ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "code": code,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "peak_mb": max(own.ru_maxrss, workers.ru_maxrss) / 1024,
+                "self_mb": own.ru_maxrss / 1024,
+                "workers_mb": workers.ru_maxrss / 1024,
+            }
+        )
+    )
     return code
 
 
@@ -237,15 +261,21 @@ def check(path: Path, report: dict) -> None:
             ] / (params["words_per_minute"] * 60)
             assert math.isclose(row[f"review_hours_{when}"], hours, rel_tol=1e-9), row["model"]
             assert math.isclose(row[f"review_{when}"], hours * params["hourly_rate"], rel_tol=1e-9)
-        print(f"  {row['model']:30} {row['replies']:>6,} replies  compute ${row['compute']:.4f} "
-              f"(genai-prices ${expected:.4f})  review {row['review_hours_before']:.1f} h -> "
-              f"{row['review_hours_after']:.1f} h  tokens {row['tokens_before']:,} -> "
-              f"{row['tokens_after']:,}")
+        print(
+            f"  {row['model']:30} {row['replies']:>6,} replies  compute ${row['compute']:.4f} "
+            f"(genai-prices ${expected:.4f})  review {row['review_hours_before']:.1f} h -> "
+            f"{row['review_hours_after']:.1f} h  tokens {row['tokens_before']:,} -> "
+            f"{row['tokens_after']:,}"
+        )
     total = report["total"]
-    print(f"  {'TOTAL':30} {total['replies']:>6,} replies  compute ${total['compute']:.2f}  "
-          f"savings ${total['savings']:.2f}")
-    print(f"  compute matches genai-prices per record (worst relative difference {worst:.1e}); "
-          "review hours match lines/400 + words/(238*60) per model")
+    print(
+        f"  {'TOTAL':30} {total['replies']:>6,} replies  compute ${total['compute']:.2f}  "
+        f"savings ${total['savings']:.2f}"
+    )
+    print(
+        f"  compute matches genai-prices per record (worst relative difference {worst:.1e}); "
+        "review hours match lines/400 + words/(238*60) per model"
+    )
     assert worst < 1e-9
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "render_rich",
     "render_text",
 ]
 
