@@ -220,7 +220,11 @@ def _defines(code: str) -> bool:
 
 
 def _is_session(code: str) -> bool:
-    return any(line.lstrip().startswith(">>>") for line in code.splitlines())
+    """A ``>>>`` session; a doctest inside a docstring of code that parses is not one."""
+    lines = [line.lstrip() for line in code.splitlines() if line.strip()]
+    if lines and lines[0].startswith(">>>"):
+        return True
+    return any(line.startswith(">>>") for line in lines) and not _parses(code)
 
 
 def check_python_blocks(original: str, output: str, *, aligned: bool) -> list[str]:
