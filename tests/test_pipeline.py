@@ -266,3 +266,12 @@ def test_prose_drop_lengthens_a_fence_the_code_could_close() -> None:
     assert [b.code for b in tokentrim.find_code_blocks(dropped)] == [
         b.code for b in tokentrim.find_code_blocks(text)
     ]
+
+
+def test_giant_block_is_skipped_with_a_reason() -> None:
+    from tokentrim.python import MAX_BLOCK_CHARS
+
+    code = "x = 1  # c\n" * (MAX_BLOCK_CHARS // 11 + 1)
+    result = trim(reply("python", code), level="safe")
+    assert result.blocks[0].status == "skipped"
+    assert "limit" in result.blocks[0].reason

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from tokentrim.fences import CodeBlock, can_render, join, split
-from tokentrim.python import clean_python, parses
+from tokentrim.python import MAX_BLOCK_CHARS, clean_python, parses
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
@@ -277,7 +277,7 @@ def _why_not_python(block: CodeBlock, lang: str) -> str:
 
 def _looks_like_python(code: str) -> bool:
     """Parses, and has a def, class, import or assignment (so prose is not mistaken for code)."""
-    if not code.strip() or len(code) > 5_000_000:
+    if not code.strip() or len(code) > MAX_BLOCK_CHARS:
         return False
     try:
         tree = ast.parse(code)

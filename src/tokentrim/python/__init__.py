@@ -53,8 +53,17 @@ def parses(code: str) -> bool:
     return True
 
 
+# black and libcst take about a second per 100 KB: a block this large is not a model's reply to
+# trim interactively, and a 50 MB reply must not take an hour. Such blocks are left as they are.
+MAX_BLOCK_CHARS = 1_000_000
+
+
 def clean_python(code: str, settings: Settings) -> PythonOutcome:
     """Clean one Python block; never raises on bad input."""
+    if len(code) > MAX_BLOCK_CHARS:
+        return PythonOutcome(
+            code, "skipped", f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit"
+        )
     try:
         original_tree = _parse(code)
     except _Skip as exc:
