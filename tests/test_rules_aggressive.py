@@ -436,3 +436,42 @@ def test_each_rule_is_on_at_aggressive_and_off_at_standard(rule_id: str) -> None
 def test_code_rule_example_is_what_the_rule_does(rule: type[CodeRule]) -> None:
     settings = {"docstrings": "summary"} if rule is Docstrings else {"level": "aggressive"}
     assert run(rule, rule.before, **settings) == rule.after
+
+
+# ------------------------------------------------------------------------------ robustness
+
+hypothesmith = pytest.importorskip("hypothesmith")
+
+
+@pytest.mark.parametrize(
+    ("rule", "options"),
+    [
+        (Docstrings, {"docstrings": "summary"}),
+        (Docstrings, {"docstrings": "strip"}),
+        (DemoCode, {"level": "aggressive"}),
+        (UnusedImports, {"level": "aggressive"}),
+    ],
+    ids=["docstrings-summary", "docstrings-strip", "demo-code", "unused-imports"],
+)
+def test_code_rules_never_raise_and_keep_code_parsing(
+    rule: type[CodeRule], options: dict[str, str]
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(
+        derandomize=True,
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+    def check(code: str) -> None:
+        try:
+            cst.parse_module(code)
+        except (cst.ParserSyntaxError, RecursionError):
+            return
+        run(rule, code, **options)
+
+    check()

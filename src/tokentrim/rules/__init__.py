@@ -85,6 +85,12 @@ ORDER: list[str] = [
     "inline-return-temp",
     "trailing-return",
     "redundant-parens",
+    # aggressive: text rules (whole reply; reasoning before filler), then code rules
+    "think",
+    "filler-prose",
+    "docstrings",
+    "demo-code",
+    "unused-imports",  # last: earlier rules may remove the only use of an import
 ]
 
 _REGISTRY: dict[str, type[CodeRule] | type[TextRule]] = {}

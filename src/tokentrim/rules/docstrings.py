@@ -72,7 +72,7 @@ class Docstrings(CodeRule):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if self.blocked:
             return updated_node
-        body = self._rewrite(updated_node.body, allow_empty=True)
+        body = self._rewrite(updated_node.body, is_module=True)
         return updated_node if body is None else updated_node.with_changes(body=body)
 
     def leave_FunctionDef(
@@ -88,13 +88,13 @@ class Docstrings(CodeRule):
     def _leave_suite_owner(self, node: _Owner) -> _Owner:
         if self.blocked or not isinstance(node.body, cst.IndentedBlock):
             return node
-        body = self._rewrite(node.body.body, allow_empty=False)
+        body = self._rewrite(node.body.body, is_module=False)
         if body is None:
             return node
         return node.with_changes(body=node.body.with_changes(body=body))
 
     def _rewrite(
-        self, body: Sequence[cst.BaseStatement], *, allow_empty: bool
+        self, body: Sequence[cst.BaseStatement], *, is_module: bool
     ) -> list[cst.BaseStatement] | None:
         """The body with its docstring rewritten, or None when there is nothing to do."""
         string = _docstring(body)
@@ -104,13 +104,16 @@ class Docstrings(CodeRule):
         assert isinstance(first, cst.SimpleStatementLine)
         rest = list(body[1:])
         if self.mode == "strip":
-            if rest and _is_string_statement(rest[0]) or not rest and allow_empty:
+            if rest and _is_string_statement(rest[0]) or not rest and is_module:
                 # The next string would become the docstring; or the block is only a docstring.
                 return None
             self.fired += 1
             if rest:
                 moved = [line for line in first.leading_lines if line.comment is not None]
-                rest[0] = rest[0].with_changes(leading_lines=[*moved, *rest[0].leading_lines])
+                following = rest[0]
+                if isinstance(following, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                    leading = [*moved, *following.leading_lines]
+                    rest[0] = following.with_changes(leading_lines=leading)
                 return rest
             return [first.with_changes(body=[cst.Pass()])]
         summary = summary_literal(string)

@@ -105,10 +105,12 @@ class UnusedImports(CodeRule):
             module_of = {id(a): f"{module}.{_name(a.name)}" for a in small.names}
         else:
             return small
-        keep = [a for a in small.names if self._keeps(a, module_of[id(a)])]
-        if len(keep) == len(small.names):
+        names = small.names
+        assert not isinstance(names, cst.ImportStar)
+        keep = [a for a in names if self._keeps(a, module_of[id(a)])]
+        if len(keep) == len(names):
             return small
-        self.fired += len(small.names) - len(keep)
+        self.fired += len(names) - len(keep)
         if not keep:
             return None
         keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
