@@ -615,5 +615,7 @@ def _stderr_console():  # type: ignore[no-untyped-def]
 
 # commands from other modules
 from tokentrim.report_cli import report_command  # noqa: E402
+from tokentrim.rules_cli import rules_command  # noqa: E402
 
 cli.add_command(report_command)
+cli.add_command(rules_command)

@@ -318,11 +318,14 @@ def name_bindings(scopes: Scopes, name: cst.Name, facts: ModuleFacts) -> list[Bi
 
 class StandardRule(CodeRule):
     """Base of the ``standard`` rules: skips a block at once when ``hint`` (a regex) does not occur
-    in its code, since then the rule has nothing to do there; sets ``self.facts`` otherwise."""
+    in its code, since then the rule has nothing to do there; sets ``self.facts`` otherwise, and
+    ``self.scopes`` for a rule that ``needs_scopes`` (computed only when the hint matched)."""
 
     level = "standard"
     hint: ClassVar[re.Pattern[str] | None] = None
+    needs_scopes: ClassVar[bool] = False
     facts: ModuleFacts
+    scopes: Scopes
     skip = False
 
     def visit_Module(self, node: cst.Module) -> bool:
@@ -330,6 +333,8 @@ class StandardRule(CodeRule):
         self.skip = self.hint is not None and not self.hint.search(code)
         if not self.skip:
             self.facts = module_facts(node)
+            if self.needs_scopes:
+                self.scopes = Scopes(node)
         return not self.skip
 
 

@@ -19,27 +19,11 @@ import libcst as cst
 from tokentrim.rules import register
 from tokentrim.rules._util import (
     Binding,
-    Scopes,
     StandardRule,
     has_comment,
     is_builtin_call,
     name_bindings,
 )
-
-_AUGMENTED: dict[type[cst.BaseBinaryOp], type[cst.BaseAugOp]] = {
-    cst.Add: cst.AddAssign,
-    cst.Subtract: cst.SubtractAssign,
-    cst.Multiply: cst.MultiplyAssign,
-    cst.Divide: cst.DivideAssign,
-    cst.FloorDivide: cst.FloorDivideAssign,
-    cst.Modulo: cst.ModuloAssign,
-    cst.Power: cst.PowerAssign,
-    cst.LeftShift: cst.LeftShiftAssign,
-    cst.RightShift: cst.RightShiftAssign,
-    cst.BitAnd: cst.BitAndAssign,
-    cst.BitOr: cst.BitOrAssign,
-    cst.BitXor: cst.BitXorAssign,
-}
 
 
 @register
@@ -51,12 +35,7 @@ class AugmentedAssign(StandardRule):
     after = "total = 0\nfor price in prices:\n    total += 1\n"
     hint = re.compile(r"(?m)^\s*(\w+)\s*=\s*\1\b")
 
-    scopes: Scopes
-
-    def visit_Module(self, node: cst.Module) -> bool:
-        if super().visit_Module(node):
-            self.scopes = Scopes(node)
-        return not self.skip
+    needs_scopes = True
 
     def leave_Assign(
         self, original_node: cst.Assign, updated_node: cst.Assign
@@ -70,7 +49,7 @@ class AugmentedAssign(StandardRule):
             and not target.lpar
             and isinstance(value, cst.BinaryOperation)
             and not value.lpar
-            and type(value.operator) in _AUGMENTED
+            and not isinstance(value.operator, cst.MatrixMultiply)
             and isinstance(value.left, cst.Name)
             and value.left.value == target.value
             and not value.left.lpar
@@ -82,7 +61,8 @@ class AugmentedAssign(StandardRule):
         if not bindings or not all(self._keeps_immutable(target.value, b) for b in bindings):
             return updated_node
         self.fired += 1
-        operator = _AUGMENTED[type(value.operator)]()
+        # libcst names each augmented operator after its binary one: Add -> AddAssign.
+        operator = getattr(cst, type(value.operator).__name__ + "Assign")()
         return cst.AugAssign(
             target=updated_node.targets[0].target,
             operator=operator,

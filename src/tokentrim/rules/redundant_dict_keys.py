@@ -17,7 +17,6 @@ import libcst as cst
 
 from tokentrim.rules import register
 from tokentrim.rules._util import (
-    Scopes,
     StandardRule,
     has_comment,
     is_builtin_call,
@@ -36,12 +35,7 @@ class RedundantDictKeys(StandardRule):
     )
     hint = re.compile(r"\.\s*keys\b")
 
-    scopes: Scopes
-
-    def visit_Module(self, node: cst.Module) -> bool:
-        if super().visit_Module(node):
-            self.scopes = Scopes(node)
-        return not self.skip
+    needs_scopes = True
 
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison

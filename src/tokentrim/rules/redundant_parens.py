@@ -19,41 +19,18 @@ import libcst as cst
 from tokentrim.rules import register
 from tokentrim.rules._util import StandardRule, has_comment
 
+# fmt: off
 _ATOMS = (
-    cst.Name,
-    cst.Attribute,
-    cst.Call,
-    cst.Subscript,
-    cst.BaseString,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.List,
-    cst.Dict,
-    cst.Set,
-    cst.ListComp,
-    cst.DictComp,
-    cst.SetComp,
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BaseString, cst.Integer, cst.Float,
+    cst.Imaginary, cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp,
     cst.Ellipsis,
 )
 # Parents whose child expression is a whole value: parentheses there never group anything.
 _WHOLE_VALUE_SLOTS = (
-    cst.Return,
-    cst.Assign,
-    cst.AugAssign,
-    cst.AnnAssign,
-    cst.Arg,
-    cst.Element,
-    cst.DictElement,
-    cst.Index,
-    cst.If,
-    cst.While,
-    cst.For,
-    cst.CompFor,
-    cst.CompIf,
-    cst.Assert,
-    cst.AssignTarget,
+    cst.Return, cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Arg, cst.Element, cst.DictElement,
+    cst.Index, cst.If, cst.While, cst.For, cst.CompFor, cst.CompIf, cst.Assert, cst.AssignTarget,
 )
+# fmt: on
 _NEVER = (cst.Yield, cst.Await, cst.Lambda, cst.NamedExpr, cst.GeneratorExp)
 # Trying each candidate alone costs one parse per candidate: bounded.
 _MAX_SINGLE_TRIES = 60

