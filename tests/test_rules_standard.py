@@ -124,9 +124,10 @@ def test_real_replies_parse_and_settle() -> None:
         for code in _python_blocks(record["response"]):
             out, fired, warnings = run(code, settings)
             assert not warnings, (record["id"], warnings)
-            ast.parse(out)
-            assert run(out, settings)[0] == out, record["id"]
-            changed += bool(fired)
+            if fired:  # (unchanged code is trivially stable)
+                ast.parse(out)
+                assert run(out, settings)[0] == out, record["id"]
+                changed += 1
     assert changed > 20  # the rules do fire on real replies
 
 

@@ -43,6 +43,7 @@ def test_fstring_no_placeholder_fixes(before: str, after: str) -> None:
         pytest.param('def f():\n    "a" f"b"\n', id="concatenated-statement"),
         pytest.param('x = f"\\N{BULLET}"\n', id="named-escape"),
         pytest.param('x = b"{}"\n', id="bytes"),
+        pytest.param('from __future__ import annotations\nx: f"int" = 1\n', id="annotation"),
     ],
 )
 def test_fstring_no_placeholder_noop(code: str) -> None:

@@ -46,6 +46,7 @@ def test_literal_constructor_fixes(before: str, after: str) -> None:
         pytest.param("exec('list = set')\nx = list()\n", id="exec"),
         pytest.param("x = list(  # why\n)\n", id="comment"),
         pytest.param("x = collections.list()\n", id="attribute"),
+        pytest.param("def f(x: list() = 1) -> dict():\n    pass\n", id="annotations"),
     ],
 )
 def test_literal_constructor_noop(code: str) -> None:

@@ -84,7 +84,8 @@ TEMPLATES = [
 @given(data=st.data(), inputs=arguments)
 def test_trailing_return_keeps_behaviour(data: st.DataObject, inputs: list) -> None:
     template, fires = data.draw(st.sampled_from(TEMPLATES))
-    before = fill(template, data, c=CONDITIONS, a=EXPRESSIONS, b=EXPRESSIONS)
+    values = [e for e in EXPRESSIONS if e != "None"]  # `return None` is no value return
+    before = fill(template, data, c=CONDITIONS, a=values, b=EXPRESSIONS)
     after = fix(RULE, before)
     assert (after != before) == fires
     assert_same_behaviour(before, after, inputs)

@@ -15,7 +15,8 @@ Every predicate answers "provably yes" or "don't know"; a rule fires only on "pr
   ``global``/``nonlocal``), so a rule can prove a variable's type.
 
 :class:`StandardRule` is the base of the ``standard`` rules: a cheap text check skips blocks where a
-rule has nothing to do.
+rule has nothing to do, and annotations are never rewritten (under ``from __future__ import
+annotations`` their text is their value).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import ast
 import dataclasses
 import functools
 import re
+import threading
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -70,17 +72,20 @@ def module_facts(module: cst.Module) -> ModuleFacts:
 
 def module_code(module: cst.Module) -> str:
     """``module.code``, remembered: every rule of a round asks for the same module's code."""
-    cached = _CODE_CACHE.get(id(module))
+    with _CODE_LOCK:
+        cached = _CODE_CACHE.get(id(module))
     if cached is not None and cached[0] is module:
         return cached[1]
     code = module.code
-    if len(_CODE_CACHE) >= 8:
-        _CODE_CACHE.pop(next(iter(_CODE_CACHE)))
-    _CODE_CACHE[id(module)] = (module, code)  # the strong reference keeps the id unique
+    with _CODE_LOCK:
+        while len(_CODE_CACHE) >= 8:
+            _CODE_CACHE.pop(next(iter(_CODE_CACHE)))
+        _CODE_CACHE[id(module)] = (module, code)  # the strong reference keeps the id unique
     return code
 
 
 _CODE_CACHE: dict[int, tuple[cst.Module, str]] = {}
+_CODE_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=32)
@@ -336,6 +341,11 @@ class StandardRule(CodeRule):
             if self.needs_scopes:
                 self.scopes = Scopes(node)
         return not self.skip
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        # Under `from __future__ import annotations` an annotation's text is its value
+        # (`__annotations__`): an equivalent but different expression would change it.
+        return False
 
 
 class BodyRule(StandardRule):

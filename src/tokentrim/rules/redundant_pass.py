@@ -2,7 +2,9 @@
 
 Only a ``pass`` alone on its line goes, and only when it carries no comment (a ``# noqa`` or
 ``# pragma`` on it stays with it). A block whose statements are all ``pass`` keeps the first one.
-No assumption: ``pass`` does nothing.
+A ``pass`` that would let a bare string become a docstring stays (``__doc__`` would change), and so
+does every ``pass`` of a block that holds a ``from __future__`` import (one after a ``pass`` is an
+error that must stay one). Otherwise no assumption: ``pass`` does nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class RedundantPass(StandardRule):
         return updated_node if body is None else updated_node.with_changes(body=body)
 
     def _without_pass(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        if any(_is_future_import(stmt) for stmt in body):
+            return None  # `pass` before `from __future__` is an error that must stay one
         kept = [stmt for stmt in body if not _is_lone_pass(stmt)]
         if not kept or (kept[0] is not body[0] and _is_string_statement(kept[0])):
             # A block cannot be empty; and a string after a leading `pass` must not become the
@@ -52,6 +56,15 @@ class RedundantPass(StandardRule):
 def _is_string_statement(stmt: cst.BaseStatement) -> bool:
     small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
     return isinstance(small, cst.Expr) and isinstance(small.value, cst.BaseString)
+
+
+def _is_future_import(stmt: cst.BaseStatement) -> bool:
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+    return (
+        isinstance(small, cst.ImportFrom)
+        and isinstance(small.module, cst.Name)
+        and small.module.value == "__future__"
+    )
 
 
 def _is_lone_pass(stmt: cst.BaseStatement) -> bool:
