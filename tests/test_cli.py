@@ -198,3 +198,22 @@ def test_subprocess_module_entry_point(reply: Path) -> None:
     assert bad.returncode == 2
     assert b"Traceback" not in bad.stderr
     assert len(bad.stderr.decode().strip().splitlines()) == 1
+
+
+def test_prices_file_reaches_the_cost(reply: Path, tmp_path: Path, capsysbinary) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[models."house-model"]\ninput = 1.0\noutput = 2.0\n')
+    code, out, _ = run(
+        ["clean", "--json", "--model", "house-model", "--prices", str(prices), str(reply)],
+        capsysbinary,
+    )
+    cost = json.loads(out)["cost"]
+    assert code == 0
+    assert cost["compute"] == pytest.approx(json.loads(out)["tokens_before"] * 2.0 / 1e6)
+    assert (
+        run(
+            ["clean", "--model", "m", "--prices", str(tmp_path / "none.toml"), str(reply)],
+            capsysbinary,
+        )[0]
+        == 2
+    )

@@ -5,6 +5,7 @@
     >>> result.text, result.tokens_before, result.tokens_after, result.cost
 """
 
+from tokentrim.cost import CostReport, load_prices
 from tokentrim.errors import ConfigError, InputError, TokentrimError, UnknownRuleError
 from tokentrim.fences import CodeBlock, find_code_blocks
 from tokentrim.pipeline import BlockOutcome, TrimResult, trim
@@ -15,6 +16,7 @@ __all__ = [
     "BlockOutcome",
     "CodeBlock",
     "ConfigError",
+    "CostReport",
     "InputError",
     "Settings",
     "TokentrimError",
@@ -22,6 +24,7 @@ __all__ = [
     "UnknownRuleError",
     "count_tokens",
     "find_code_blocks",
+    "load_prices",
     "load_settings",
     "trim",
 ]

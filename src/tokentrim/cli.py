@@ -60,6 +60,11 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--line-length", type=int, help="black's line length (default 88)."),
         click.option(
+            "--prices",
+            type=click.Path(dir_okay=False),
+            help="TOML of per-million-token prices that override genai-prices.",
+        ),
+        click.option(
             "--enable",
             multiple=True,
             metavar="RULE",
@@ -85,6 +90,7 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
         "code": options.get("code"),
         "format": options.get("format_"),
         "line_length": options.get("line_length"),
+        "prices": options.get("prices"),
     }
     settings = load_settings({k: v for k, v in overrides.items() if v is not None})
     enable = frozenset(_ids(options.get("enable", ())))

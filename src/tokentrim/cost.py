@@ -229,9 +229,9 @@ def _whole_reply_is_code(text: str, settings: Settings) -> bool:
         return False
     if settings.code == "whole":
         return True
-    from tokentrim.pipeline import _looks_like_python  # the same test trim() applies
+    from tokentrim.pipeline import looks_like_python  # the same test trim() applies
 
-    return _looks_like_python(text)
+    return looks_like_python(text)
 
 
 _DEFAULT_SETTINGS = Settings()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
+import os
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from tokentrim.errors import ConfigError
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.python import MAX_BLOCK_CHARS, clean_python, parses
 from tokentrim.rules import apply_text_rules, enabled_rules
@@ -143,7 +146,7 @@ def _trim_text(
     if (
         not blocks
         and settings.code != "fenced"
-        and (settings.code == "whole" or _looks_like_python(text))
+        and (settings.code == "whole" or looks_like_python(text))
     ):
         # A reply that is nothing but Python (FIM-style completion): one block, no fences.
         outcome = clean_python(text, settings)
@@ -252,7 +255,7 @@ def _language(block: CodeBlock) -> str:
         return block.lang
     if block.lang == "python":
         return "" if _is_session(block.code) else "python"
-    if block.lang == "" and not _is_session(block.code) and _looks_like_python(block.code):
+    if block.lang == "" and not _is_session(block.code) and looks_like_python(block.code):
         return "python"
     return block.lang
 
@@ -275,7 +278,7 @@ def _why_not_python(block: CodeBlock, lang: str) -> str:
     return f"not Python ({lang})"
 
 
-def _looks_like_python(code: str) -> bool:
+def looks_like_python(code: str) -> bool:
     """Parses, and has a def, class, import or assignment (so prose is not mistaken for code)."""
     if not code.strip() or len(code) > MAX_BLOCK_CHARS:
         return False
@@ -322,6 +325,13 @@ def _count(encoding: Any, text: str) -> int:
         )
 
 
+@functools.lru_cache(maxsize=16)
+def _price_table(path: str, mtime_ns: int) -> Any:
+    from tokentrim.cost import load_prices
+
+    return load_prices(path)
+
+
 def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
     try:
         from tokentrim.cost import cost_report
@@ -330,7 +340,14 @@ def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
     usage = kwargs.pop("usage")
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
+    settings = kwargs["settings"]
+    prices = None
+    if settings.prices:
+        try:
+            prices = _price_table(settings.prices, os.stat(settings.prices).st_mtime_ns)
+        except OSError as exc:
+            raise ConfigError(f"prices file {settings.prices}: {exc.strerror}") from None
     try:
-        return cost_report(usage=usage, **kwargs)
+        return cost_report(usage=usage, prices=prices, **kwargs)
     except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
         return None, [f"cost not computed: {type(exc).__name__}: {exc}"]

@@ -44,6 +44,8 @@ class Settings:
     format: bool = True
     line_length: int = 88
     model: str | None = None
+    # A TOML file of per-million-token prices that overrides or adds to genai-prices.
+    prices: str | None = None
     # Review-cost parameters (see docs/costs.md for the sources of the defaults).
     review_lines_per_hour: float = 400.0
     review_words_per_minute: float = 238.0
