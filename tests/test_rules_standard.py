@@ -167,3 +167,34 @@ def test_humaneval_replies_keep_their_verdict() -> None:
         assert before == after, (record["id"], before, after)
         compared += 1
     assert compared >= 3
+
+
+def test_generated_programs_never_break_a_rule() -> None:
+    """hypothesmith programs: every standard rule runs without raising, and its output parses."""
+    hypothesmith = pytest.importorskip("hypothesmith")
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    @hypothesis_settings(
+        derandomize=True,
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+    def check(code: str) -> None:
+        try:
+            module = cst.parse_module(code)
+            ast.parse(code)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
+            return
+        for rule in STANDARD:
+            try:
+                new = module.visit(rule(only(rule.id)))
+            except RecursionError:
+                continue
+            ast.parse(new.code)
+
+    check()

@@ -26,7 +26,6 @@ import dataclasses
 import functools
 import re
 import threading
-from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
@@ -35,20 +34,12 @@ from libcst.metadata import ParentNodeProvider, ScopeProvider
 from tokentrim.rules import CodeRule
 
 # Names through which code can rebind builtins or globals behind the parser's back.
-_DYNAMIC_NAMES = frozenset(
-    {
-        "globals",
-        "locals",
-        "vars",
-        "exec",
-        "eval",
-        "__import__",
-        "builtins",
-        "__builtins__",
-        "setattr",
-        "importlib",
-    }
-)
+# fmt: off
+_DYNAMIC_NAMES = frozenset({
+    "globals", "locals", "vars", "exec", "eval", "__import__", "builtins", "__builtins__",
+    "setattr", "importlib",
+})
+# fmt: on
 _DYNAMIC_ATTRS = frozenset({"__dict__", "__builtins__", "modules"})
 # Builtins that always return an exact bool, whatever their arguments are.
 _BOOL_BUILTINS = frozenset(
@@ -231,10 +222,6 @@ def single_small_statement(stmt: cst.BaseStatement) -> cst.BaseSmallStatement | 
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
         return stmt.body[0]
     return None
-
-
-def suite_statements(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement] | None:
-    return suite.body if isinstance(suite, cst.IndentedBlock) else None
 
 
 def as_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
