@@ -404,7 +404,8 @@ def as_bool(
 
 def line(small: cst.BaseSmallStatement, like: cst.BaseStatement) -> cst.SimpleStatementLine:
     """A statement line holding ``small``, with the blank lines that stood before ``like``."""
-    return cst.SimpleStatementLine(body=[small], leading_lines=like.leading_lines)
+    leading = like.leading_lines if isinstance(like, cst.SimpleStatementLine | cst.If) else ()
+    return cst.SimpleStatementLine(body=[small], leading_lines=leading)
 
 
 def fits_line(stmt: cst.BaseSmallStatement, depth: int, line_length: int) -> bool:

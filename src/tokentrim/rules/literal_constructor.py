@@ -33,12 +33,12 @@ class LiteralConstructor(StandardRule):
             return updated_node
         assert isinstance(updated_node.func, cst.Name)
         self.fired += 1
-        keep = {"lpar": updated_node.lpar, "rpar": updated_node.rpar}
+        lpar, rpar = updated_node.lpar, updated_node.rpar
         name = updated_node.func.value
         if name == "list":
-            return cst.List(elements=[], **keep)
+            return cst.List(elements=[], lpar=lpar, rpar=rpar)
         if name == "dict":
-            return cst.Dict(elements=[], **keep)
+            return cst.Dict(elements=[], lpar=lpar, rpar=rpar)
         return cst.Tuple(
             elements=[],
             lpar=updated_node.lpar or [cst.LeftParen()],

@@ -88,7 +88,9 @@ class _Unparen(cst.CSTTransformer):
         super().__init__()
         self.targets = targets
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode:
         if id(original_node) in self.targets:
             try:
                 return updated_node.with_changes(lpar=[], rpar=[])
