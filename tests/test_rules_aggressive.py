@@ -256,8 +256,8 @@ DEMO_FIXES = [
             return n if n < 2 else fib(n - 1) + fib(n - 2)
 
         if __name__ == "__main__":
-            n = int(input())
-            print(fib(n))
+            print(fib(10))
+            print(fib(20))
         """,
         """
         def fib(n):
@@ -310,6 +310,21 @@ DEMO_FIXES = [
 ]
 
 DEMO_NOOP = [
+    pytest.param(
+        "def fib(n):\n    return n\n\nif __name__ == '__main__':\n    n = int(input())\n    print(fib(n))\n",
+        id="input-main-is-the-interface",
+    ),
+    pytest.param(
+        "import argparse\n\ndef run(p):\n    return p\n\nif __name__ == '__main__':\n"
+        "    parser = argparse.ArgumentParser()\n    parser.add_argument('p')\n"
+        "    print(run(parser.parse_args().p))\n",
+        id="argparse-main-is-the-interface",
+    ),
+    pytest.param(
+        "import sys\n\ndef run(p):\n    return p\n\nif __name__ == '__main__':\n"
+        "    print(run(sys.argv[1]))\n",
+        id="argv-main-is-the-interface",
+    ),
     pytest.param("print(1 + 1)\nx = 2\n", id="defines-nothing"),
     pytest.param(
         "def main():\n    print(1)\n\nif __name__ == '__main__':\n    main()\n", id="entry"

@@ -3,7 +3,8 @@
 Fires only in a block that defines something (a top-level ``def``/``class``). What goes:
 
 * ``if __name__ == "__main__":`` blocks, unless the block is a bare entry point (``main()``,
-  ``sys.exit(main())``, ``asyncio.run(main())``): that is how the program runs, not a demo;
+  ``sys.exit(main())``, ``asyncio.run(main())``) or one that reads the command line or stdin
+  (``sys.argv``, argparse, click, ``input()``): that is how the program runs, not a demo;
 * top-level statements after the last definition that only exercise the definitions: every call in
   them goes to a definition of the block, to a value made by the example itself, to a side-effect-free
   builtin or ``print``, or to a pure library function (``math.sqrt``, ``time.perf_counter``).
@@ -15,6 +16,8 @@ dropping those would change how the definitions behave afterwards.
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Sequence
 
@@ -94,7 +97,11 @@ class DemoCode(CodeRule):
             return set()
         defined = {body[i].name.value for i in defs}  # type: ignore[attr-defined]
         stateful = self._stateful(body, defs)
-        drop = {i for i, s in enumerate(body) if _is_main_guard(s) and not _is_entry(s, defined)}
+        drop = {
+            i
+            for i, s in enumerate(body)
+            if _is_main_guard(s) and not _is_entry(s, defined) and not _is_interface(s)
+        }
         eligible: set[int] = set()
         made: set[str] = set()  # names bound by example statements so far
         for i in range(defs[-1] + 1, len(body)):
@@ -391,6 +398,16 @@ def _is_main_guard(stmt: cst.BaseStatement) -> bool:
         s for s in sides if isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__"
     ]
     return len(names) == 1 and len(strings) == 1
+
+
+# A main block that reads the command line or stdin is how the script is used, not a demo.
+_INTERFACE = re.compile(
+    r"\b(sys\.argv|sys\.stdin|argparse|ArgumentParser|getopt|fileinput|click|typer|input\s*\()"
+)
+
+
+def _is_interface(stmt: cst.BaseStatement) -> bool:
+    return _INTERFACE.search(cst.Module(body=[]).code_for_node(stmt)) is not None
 
 
 def _is_entry(stmt: cst.BaseStatement, defined: set[str]) -> bool:
