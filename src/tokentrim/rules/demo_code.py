@@ -18,7 +18,6 @@ dropping those would change how the definitions behave afterwards.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 
 import libcst as cst
