@@ -44,7 +44,7 @@ def floor(text: str, mode: black.Mode) -> None:
     for segment in split(text):
         if isinstance(segment, CodeBlock) and _language(segment) == "python":
             try:
-                cst.parse_module(segment.code).code
+                _ = cst.parse_module(segment.code).code  # parse and print
                 black.format_str(segment.code, mode=mode)
             except Exception:  # noqa: BLE001 - code trim() skips costs the floor nothing either
                 pass
