@@ -316,6 +316,9 @@ class StandardRule(CodeRule):
     level = "standard"
     hint: ClassVar[re.Pattern[str] | None] = None
     needs_scopes: ClassVar[bool] = False
+    # Node types the rule never rewrites inside: the transformer does not walk (and rebuild)
+    # them. Most of a tree is expressions, so statement-level rules prune those.
+    prune: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     facts: ModuleFacts
     scopes: Scopes
     skip = False
@@ -328,6 +331,11 @@ class StandardRule(CodeRule):
             if self.needs_scopes:
                 self.scopes = Scopes(node)
         return not self.skip
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.prune and isinstance(node, self.prune):
+            return False
+        return super().on_visit(node)
 
     def visit_Annotation(self, node: cst.Annotation) -> bool:
         # Under `from __future__ import annotations` an annotation's text is its value
@@ -343,6 +351,8 @@ class BodyRule(StandardRule):
     """
 
     depth = 0  # indented blocks around the body being rewritten
+
+    prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def rewrite_body(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
         raise NotImplementedError
