@@ -462,3 +462,88 @@ def conditional(
         body=wrap_if(then, *LOOSE_FOR_TERNARY),
         orelse=wrap_if(otherwise, *LOOSE_FOR_TERNARY),
     )
+
+
+class ReturnPairRule(BodyRule):
+    """A rule that merges two returns: ``if c: return a else: return b``, or ``if c: return a``
+    directly followed by ``return b``. Subclasses implement :meth:`combine`."""
+
+    def combine(
+        self, if_node: cst.If, then: cst.Return, otherwise: cst.Return
+    ) -> cst.Return | None:
+        raise NotImplementedError
+
+    def rewrite_body(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        out: list[cst.BaseStatement] = []
+        changed = False
+        i = 0
+        while i < len(body):
+            stmt = body[i]
+            pair = if_else(stmt)
+            if pair is not None:
+                new = self._merge(
+                    pair[0], only_small_statement(pair[0].body), only_small_statement(pair[1])
+                )
+                if new is not None:
+                    out.append(new)
+                    changed, i = True, i + 1
+                    continue
+            guard = simple_if(stmt)
+            if guard is not None and i + 1 < len(body) and not has_comment(body[i + 1]):
+                new = self._merge(
+                    guard, only_small_statement(guard.body), single_small_statement(body[i + 1])
+                )
+                if new is not None:
+                    out.append(new)
+                    changed, i = True, i + 2
+                    continue
+            out.append(stmt)
+            i += 1
+        return out if changed else None
+
+    def _merge(
+        self,
+        if_node: cst.If,
+        then: cst.BaseSmallStatement | None,
+        otherwise: cst.BaseSmallStatement | None,
+    ) -> cst.BaseStatement | None:
+        if not (isinstance(then, cst.Return) and isinstance(otherwise, cst.Return)):
+            return None
+        new = self.combine(if_node, then, otherwise)
+        if new is None:
+            return None
+        self.fired += 1
+        return line(new, if_node)
+
+
+class AssignPairRule(BodyRule):
+    """A rule that merges ``if c: x = a else: x = b`` (one target, the same on both sides) into one
+    assignment. Subclasses implement :meth:`combine`, returning the new value or None."""
+
+    def combine(
+        self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign
+    ) -> cst.BaseExpression | None:
+        raise NotImplementedError
+
+    def rewrite_body(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        changed = False
+        for i, stmt in enumerate(body):
+            pair = if_else(stmt)
+            if pair is None:
+                continue
+            then, otherwise = only_small_statement(pair[0].body), only_small_statement(pair[1])
+            if not (
+                isinstance(then, cst.Assign)
+                and isinstance(otherwise, cst.Assign)
+                and len(then.targets) == 1
+                and len(otherwise.targets) == 1
+                and same_target(then.targets[0].target, otherwise.targets[0].target)
+            ):
+                continue
+            value = self.combine(pair[0], then, otherwise)
+            if value is None:
+                continue
+            self.fired += 1
+            changed = True
+            body[i] = line(cst.Assign(targets=[then.targets[0]], value=value), stmt)
+        return body if changed else None

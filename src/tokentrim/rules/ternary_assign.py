@@ -16,19 +16,15 @@ import libcst as cst
 
 from tokentrim.rules import register
 from tokentrim.rules._util import (
-    BodyRule,
+    AssignPairRule,
     bool_literal,
     conditional,
     fits_line,
-    if_else,
-    line,
-    only_small_statement,
-    same_target,
 )
 
 
 @register
-class TernaryAssign(BodyRule):
+class TernaryAssign(AssignPairRule):
     id = "ternary-assign"
     level = "standard"
     description = "Assign a conditional expression instead of an if/else of two assignments."
@@ -36,30 +32,13 @@ class TernaryAssign(BodyRule):
     after = "arg = int(parts[1]) if len(parts) > 1 else 0\n"
     hint = re.compile(r"\belse\b")
 
-    def rewrite_body(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
-        changed = False
-        for i, stmt in enumerate(body):
-            pair = if_else(stmt)
-            if pair is None:
-                continue
-            then, otherwise = only_small_statement(pair[0].body), only_small_statement(pair[1])
-            if not (
-                isinstance(then, cst.Assign)
-                and isinstance(otherwise, cst.Assign)
-                and len(then.targets) == 1
-                and len(otherwise.targets) == 1
-                and same_target(then.targets[0].target, otherwise.targets[0].target)
-            ):
-                continue
-            if bool_literal(then.value) is not None and bool_literal(otherwise.value) is not None:
-                continue
-            value = conditional(pair[0].test, then.value, otherwise.value)
-            if value is None:
-                continue
-            assign = cst.Assign(targets=[then.targets[0]], value=value)
-            if not fits_line(assign, self.depth, self.settings.line_length):
-                continue
-            self.fired += 1
-            changed = True
-            body[i] = line(assign, stmt)
-        return body if changed else None
+    def combine(
+        self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign
+    ) -> cst.BaseExpression | None:
+        if bool_literal(then.value) is not None and bool_literal(otherwise.value) is not None:
+            return None  # if-assign-bool's case
+        value = conditional(if_node.test, then.value, otherwise.value)
+        if value is None:
+            return None
+        assign = cst.Assign(targets=[then.targets[0]], value=value)
+        return value if fits_line(assign, self.depth, self.settings.line_length) else None
