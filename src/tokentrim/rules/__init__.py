@@ -11,6 +11,7 @@ The pipeline calls :func:`apply_code_rules` and :func:`apply_text_rules`; ``toke
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable
@@ -131,13 +132,15 @@ def check_rule_ids(ids: Iterable[str]) -> None:
         raise UnknownRuleError(f"unknown rule id(s): {', '.join(unknown)} (see `tokentrim rules`)")
 
 
-def enabled_rules(settings: Settings) -> list[type[CodeRule] | type[TextRule]]:
+@functools.lru_cache(maxsize=64)
+def enabled_rules(settings: Settings) -> tuple[type[CodeRule] | type[TextRule], ...]:
+    """The rules ``settings`` turn on, in run order (asked for on every block: cached)."""
     check_rule_ids(settings.enable | settings.disable)
-    return [
+    return tuple(
         rule
         for rule in all_rules()
         if rule.id not in settings.disable and (rule.id in settings.enable or rule.wanted(settings))
-    ]
+    )
 
 
 def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
