@@ -5,7 +5,6 @@
     >>> result.text, result.tokens_before, result.tokens_after, result.cost
 """
 
-from tokentrim.cost import CostReport, load_prices
 from tokentrim.errors import ConfigError, InputError, TokentrimError, UnknownRuleError
 from tokentrim.fences import CodeBlock, find_code_blocks
 from tokentrim.pipeline import BlockOutcome, TrimResult, trim
@@ -30,3 +29,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # The cost side imports genai-prices' data (~0.1 s): only when asked for.
+    if name in ("CostReport", "load_prices"):
+        from tokentrim import cost
+
+        return getattr(cost, name)
+    raise AttributeError(f"module 'tokentrim' has no attribute {name!r}")
