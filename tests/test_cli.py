@@ -217,3 +217,17 @@ def test_prices_file_reaches_the_cost(reply: Path, tmp_path: Path, capsysbinary)
         )[0]
         == 2
     )
+
+
+def test_json_for_a_jsonl_is_one_aggregate_report(tmp_path: Path, capsysbinary) -> None:
+    path = tmp_path / "replies.jsonl"
+    lines = [json.dumps({"model": "gpt-4o", "response": VERBOSE}) for _ in range(3)]
+    path.write_text("\n".join(lines) + "\n")
+    code, out, _ = run(["clean", "--json", str(path)], capsysbinary)
+    reports = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(reports) == 1
+    report = reports[0]
+    assert (report["records"], report["replies"], report["changed"]) == (3, 3, 3)
+    assert report["blocks"] == {"changed": 3}
+    assert report["tokens_before"] > report["tokens_after"]
+    assert report["cost"]["compute"] > 0

@@ -7,6 +7,7 @@ on stderr, no traceback), 123 internal error.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import io
@@ -23,6 +24,7 @@ import click
 from tokentrim.errors import InputError, TokentrimError
 from tokentrim.pipeline import TrimResult, trim
 from tokentrim.settings import CHOICES, Settings, load_settings
+from tokentrim.sources.files import atomic_writer
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 123
 STDIN = "-"
@@ -238,6 +240,53 @@ class _Totals:
 
 
 @dataclasses.dataclass
+class _Aggregate:
+    """The --json report of an input holding many replies (JSONL, logs.db): sums, not a list,
+    so that a multi-GB file is reported in constant memory."""
+
+    path: str
+    replies: int = 0
+    changed: int = 0
+    tokens_before: int = 0
+    tokens_after: int = 0
+    encoding: str | None = None
+    blocks: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    rules: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    warnings: int = 0
+    costs: dict[str, float | None] = dataclasses.field(default_factory=dict)
+
+    def add(self, result: TrimResult) -> None:
+        self.replies += 1
+        self.changed += result.changed
+        self.tokens_before += result.tokens_before
+        self.tokens_after += result.tokens_after
+        self.encoding = result.encoding
+        self.blocks.update(block.status for block in result.blocks)
+        self.rules.update(result.rules)
+        self.warnings += len(result.warnings)
+        if result.cost is not None:
+            for key in ("compute", "review_before", "review_after", "context_saved"):
+                value = getattr(result.cost, key, None)
+                # One reply without a price makes the sum unknown, not smaller.
+                total = self.costs.get(key, 0.0)
+                self.costs[key] = None if value is None or total is None else total + value
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "replies": self.replies,
+            "changed": self.changed,
+            "tokens_before": self.tokens_before,
+            "tokens_after": self.tokens_after,
+            "encoding": self.encoding,
+            "blocks": dict(self.blocks),
+            "rules": dict(self.rules),
+            "warnings": self.warnings,
+            "cost": self.costs or None,
+        }
+
+
+@dataclasses.dataclass
 class _Run:
     """One CLI run: expands inputs, cleans each, and remembers errors and totals."""
 
@@ -310,20 +359,20 @@ class _Run:
             if result.changed:
                 click.echo(f"would trim {name}", err=True)
         elif mode == "in-place" and result.changed:
-            atomic_write(Path(name), result.text.encode("utf-8", "surrogateescape"))
+            with atomic_writer(name) as out:
+                out.stream.write(result.text.encode("utf-8", "surrogateescape"))
 
     # -- JSONL: reply strings only, streamed
 
     def _clean_jsonl(self, name: str, mode: str, data: bytes | None = None) -> None:
         from tokentrim.sources import rewrite_jsonl, rewrite_jsonl_file
 
-        results: list[TrimResult] = []
+        aggregate = _Aggregate(name)
 
         def transform(text: str, reply: Any) -> str:
-            result = trim(text, model=reply.model, settings=self.settings)
+            result = trim(text, model=reply.model, settings=self.settings, usage=reply.usage)
             self.totals.add(result)
-            if mode == "json":
-                results.append(result)
+            aggregate.add(result)
             _warn(f"{reply.origin}", result)
             return result.text
 
@@ -369,15 +418,8 @@ class _Run:
         if stats.changed:
             self.changed += 1
         if mode == "json":
-            report = {
-                "path": name,
-                "records": stats.records,
-                "changed": stats.changed,
-                "tokens_before": sum(r.tokens_before for r in results),
-                "tokens_after": sum(r.tokens_after for r in results),
-                "encoding": results[-1].encoding if results else None,
-                "replies": [result_json(None, r) for r in results],
-            }
+            report = aggregate.json()
+            report["records"] = stats.records
             _write_stdout(json.dumps(report, ensure_ascii=False) + "\n")
 
     # -- llm logs.db: read-only
@@ -389,18 +431,16 @@ class _Run:
             raise InputError(
                 "llm logs.db is read-only for tokentrim (use --json, --check, or `tokentrim report`)"
             )
-        results = []
+        aggregate = _Aggregate(name)
         for reply in iter_replies([name], on_error=self.error):
             result = trim(reply.text, model=reply.model, settings=self.settings, usage=reply.usage)
             self.totals.add(result)
-            results.append((reply.origin, result))
-        changed = sum(r.changed for _, r in results)
-        self.changed += bool(changed)
+            aggregate.add(result)
+        self.changed += bool(aggregate.changed)
         if mode == "json":
-            for origin, result in results:
-                _write_stdout(json.dumps(result_json(origin, result), ensure_ascii=False) + "\n")
-        elif changed:
-            click.echo(f"would trim {name} ({changed} replies)", err=True)
+            _write_stdout(json.dumps(aggregate.json(), ensure_ascii=False) + "\n")
+        elif aggregate.changed:
+            click.echo(f"would trim {name} ({aggregate.changed} replies)", err=True)
 
     # -- stderr
 
@@ -489,22 +529,6 @@ def decode(data: bytes) -> str:
         raise InputError(
             f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace; keep the permissions."""
-    target = path.resolve()
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, target.stat().st_mode & 0o7777)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def unified_diff(before: str, after: str, name: str) -> str:

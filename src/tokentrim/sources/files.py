@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import fnmatch
 import json
 import os
@@ -99,6 +101,38 @@ def iter_replies(
             yield from _read_file(path, field, report)
 
 
+@dataclasses.dataclass
+class AtomicFile:
+    """What :func:`atomic_writer` yields: write to ``stream``; set ``replace`` False to discard."""
+
+    stream: BinaryIO
+    replace: bool = True
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path) -> Iterator[AtomicFile]:
+    """Write a file's new content beside it and ``os.replace`` it in one step.
+
+    The temporary file is fsynced and takes the target's permissions; a symlink's target is what
+    gets replaced. On an exception, or with ``replace`` set False, the target is left untouched.
+    """
+    target = Path(path).resolve()
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            out = AtomicFile(stream)
+            yield out
+            if out.replace:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if out.replace:
+            shutil.copymode(target, temporary)
+            os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 def rewrite_jsonl_file(
     path: str | Path,
     transform: Transform,
@@ -124,23 +158,11 @@ def rewrite_jsonl_file(
                 return rewrite_jsonl(
                     src, sink, transform, field=field, name=str(path), on_error=on_error
                 )
-        fd, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as dst:
-                stats = rewrite_jsonl(
-                    src, dst, transform, field=field, name=str(path), on_error=on_error
-                )
-                if stats.changed:
-                    dst.flush()
-                    os.fsync(dst.fileno())
-            if stats.changed:
-                shutil.copymode(target, temporary)
-                os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        with atomic_writer(target) as out:
+            stats = rewrite_jsonl(
+                src, out.stream, transform, field=field, name=str(path), on_error=on_error
+            )
+            out.replace = bool(stats.changed)
     return stats
 
 
