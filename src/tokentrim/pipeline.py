@@ -91,18 +91,11 @@ def trim(
     encoding, encoding_name = encoding_for(model)
     tokens_before = _count(encoding, original)
     tokens_after = tokens_before if new_text == original else _count(encoding, new_text)
-    blocks = [
-        dataclasses.replace(
-            block,
-            tokens_before=_count(encoding, code_before),
-            tokens_after=_count(encoding, code_after) if code_after != code_before else None,
-        )
-        for block, code_before, code_after in blocks
-    ]
-    blocks = [
-        b if b.tokens_after is not None else dataclasses.replace(b, tokens_after=b.tokens_before)
-        for b in blocks
-    ]
+    counted = []
+    for block, code_before, code_after in blocks:
+        before = _count(encoding, code_before)
+        after = before if code_after == code_before else _count(encoding, code_after)
+        counted.append(dataclasses.replace(block, tokens_before=before, tokens_after=after))
     cost = None
     if model:
         cost, cost_warnings = _cost_report(
@@ -121,7 +114,7 @@ def trim(
         tokens_before=tokens_before,
         tokens_after=tokens_after,
         encoding=encoding_name,
-        blocks=tuple(blocks),
+        blocks=tuple(counted),
         rules=tuple(dict.fromkeys(fired)),
         warnings=tuple(warnings),
         cost=cost,
