@@ -304,12 +304,14 @@ class _Run:
     def expand(self, paths: tuple[str, ...], include: tuple[str, ...]) -> Iterator[str]:
         from tokentrim.sources.files import DEFAULT_INCLUDE, walk
 
+        # llm's logs.db is read-only for clean: take one from a directory only when asked to.
+        default = tuple(glob for glob in DEFAULT_INCLUDE if glob != "*.db")
         for given in paths:
             path = Path(given)
             if given == STDIN:
                 yield STDIN
             elif path.is_dir():
-                for file in walk(path, tuple(include) or DEFAULT_INCLUDE, self.error):
+                for file in walk(path, tuple(include) or default, self.error):
                     yield str(file)
             elif not path.exists():
                 self.error(given, "no such file or directory")
