@@ -21,7 +21,14 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-settings.load_profile("fuzz" if os.environ.get("TOKENTRIM_FUZZ") == "1" else "default")
+FUZZ = os.environ.get("TOKENTRIM_FUZZ") == "1"
+settings.load_profile("fuzz" if FUZZ else "default")
+
+
+def examples(default: int) -> int:
+    """``max_examples`` for a property: ``default`` in the normal run, 30× under TOKENTRIM_FUZZ=1
+    (an explicit ``@settings(max_examples=...)`` would otherwise override the fuzz profile)."""
+    return default * 30 if FUZZ else default
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"

@@ -7,6 +7,7 @@ import ast
 import hypothesmith
 import libcst as cst
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 
 from tokentrim.python.comments import has_strippable_comment, strip_comments
@@ -76,7 +77,7 @@ def test_precheck_finds_comments() -> None:
     assert not has_strippable_comment("x = 1\n")
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(hypothesmith.from_grammar())
 def test_stripping_keeps_the_ast_on_generated_programs(source: str) -> None:
     try:
@@ -93,7 +94,7 @@ def test_stripping_keeps_the_ast_on_generated_programs(source: str) -> None:
         assert strip_comments(again).code == stripped
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(hypothesmith.from_grammar())
 def test_statement_walk_equals_full_pass(source: str) -> None:
     from tokentrim.python.comments import scan_comments

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -192,7 +193,7 @@ def test_large_reply_is_linear_enough() -> None:
     assert result.tokens_after < result.tokens_before
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.text())
 def test_never_raises_on_any_text(text: str) -> None:
     result = trim(text)
@@ -221,7 +222,7 @@ markdown = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(markdown, st.sampled_from(["safe", "standard", "aggressive"]))
 def test_idempotent_and_prose_unchanged(text: str, level: str) -> None:
     once = trim(text, level=level)
