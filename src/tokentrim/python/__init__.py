@@ -62,7 +62,9 @@ def clean_python(code: str, settings: Settings) -> PythonOutcome:
     """Clean one Python block; never raises on bad input."""
     if len(code) > MAX_BLOCK_CHARS:
         return PythonOutcome(
-            code, "skipped", f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit"
+            code,
+            "skipped",
+            f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit",
         )
     try:
         original_tree = _parse(code)
@@ -108,7 +110,7 @@ def _one_pass(
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:
-            module, fired, warnings = apply_code_rules(module, settings)
+            module, fired, warnings = apply_code_rules(module, settings, code)
             code = module.code
     if settings.format:
         code = _format(code, settings.line_length)

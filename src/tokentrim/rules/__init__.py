@@ -48,7 +48,13 @@ class _RuleInfo:
 
 
 class CodeRule(_RuleInfo, cst.CSTTransformer):
-    """A libcst transformer. Count rewrites in ``self.fired``; add notes to ``self.warnings``."""
+    """A libcst transformer. Count rewrites in ``self.fired``; add notes to ``self.warnings``.
+
+    ``requires``: shapes (see :func:`code_features`) without which the rule cannot fire; a block
+    that lacks one is not walked at all. A necessary condition only: the rule still checks.
+    """
+
+    requires: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -156,16 +162,21 @@ def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
 
 
 def apply_code_rules(
-    module: cst.Module, settings: Settings
+    module: cst.Module, settings: Settings, code: str | None = None
 ) -> tuple[cst.Module, list[str], list[str]]:
     """Run the enabled code rules in order on one parsed block.
 
     Returns the new module, the ids of rules that changed it, and warnings. A rule whose output
-    does not parse (a bug, caught here rather than shipped) is undone and reported.
+    does not parse (a bug, caught here rather than shipped) is undone and reported. ``code`` is
+    ``module.code`` when the caller has it already.
     """
     fired: list[str] = []
     warnings: list[str] = []
-    current_code: str | None = None
+    current_code = module.code if code is None else code
+    try:
+        features = code_features(ast.parse(current_code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        features = None  # no shortcut: every rule walks the block
     rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
     # A rule can open a chance for an earlier one (a dedented `else` leaves `if c: return a` and
     # `return b` side by side): repeat until a round changes nothing, so that the result is a fixed
@@ -173,6 +184,8 @@ def apply_code_rules(
     for _ in range(_MAX_ROUNDS):
         changed = False
         for rule in rules:
+            if features is not None and not rule.requires <= features:
+                continue
             transformer = rule(settings)
             try:
                 if transformer.METADATA_DEPENDENCIES:
@@ -188,19 +201,18 @@ def apply_code_rules(
             warnings.extend(f"{rule.id}: {w}" for w in transformer.warnings)
             if new is module or not transformer.fired:
                 continue
-            if current_code is None:
-                current_code = module.code
             code = new.code
             if code == current_code:
                 continue
             try:
-                ast.parse(code)
+                tree = ast.parse(code)
             except (SyntaxError, ValueError):
                 warnings.append(f"{rule.id}: rewrite did not parse, undone")
                 continue
             if rule.id not in fired:
                 fired.append(rule.id)
             module, current_code, changed = new, code, True
+            features = code_features(tree)
         if not changed:
             break
     return module, fired, list(dict.fromkeys(warnings))
@@ -208,3 +220,58 @@ def apply_code_rules(
 
 # Rounds of the code rules per block; real code settles in one or two.
 _MAX_ROUNDS = 4
+
+_JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_BODY_FIELDS = ("body", "orelse", "finalbody")
+
+
+def code_features(tree: ast.Module) -> frozenset[str]:
+    """The shapes in a block that some rule needs, from one walk of Python's own (fast) AST.
+
+    Deliberately broad: a feature is present whenever any rule *might* fire on it, so gating on
+    it skips only work that could not change anything.
+    """
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            found.add("if")
+            if node.orelse:
+                found.add("if-else")
+                if node.body and isinstance(node.body[-1], _JUMPS):
+                    found.add("else-after-jump")
+            if len(node.body) == 1 and isinstance(node.body[0], ast.If):
+                found.add("nested-if")
+        elif isinstance(node, ast.Return):
+            found.add("return")
+            if node.value is None or (
+                isinstance(node.value, ast.Constant) and node.value.value is None
+            ):
+                found.add("return-none")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            found.add("bool-literal")
+        elif isinstance(node, ast.Assign):
+            found.add("assign")
+            if (
+                len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.BinOp)
+            ):
+                found.add("self-binop")
+        elif isinstance(node, ast.JoinedStr):
+            # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
+            found.add("fstring")
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                name = node.func.id
+                if name == "range":
+                    found.add("range")
+                elif name in ("list", "dict", "tuple", "sorted"):
+                    found.add("collection-call" if node.args or node.keywords else "empty-call")
+        elif isinstance(node, ast.Attribute) and node.attr == "keys":
+            found.add("keys")
+        for field in _BODY_FIELDS:
+            body = getattr(node, field, None)
+            if isinstance(body, list) and len(body) > 1:
+                if any(isinstance(stmt, ast.Pass) for stmt in body):
+                    found.add("pass-with-siblings")
+    return frozenset(found)

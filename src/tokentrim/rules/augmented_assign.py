@@ -34,6 +34,7 @@ class AugmentedAssign(StandardRule):
     before = "total = 0\nfor price in prices:\n    total = total + 1\n"
     after = "total = 0\nfor price in prices:\n    total += 1\n"
     hint = re.compile(r"(?m)^\s*(\w+)\s*=\s*\1\b")
+    requires = frozenset({"self-binop"})
     prune = (cst.BaseExpression,)
 
     needs_scopes = True

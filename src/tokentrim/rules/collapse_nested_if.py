@@ -26,6 +26,7 @@ class CollapseNestedIf(StandardRule):
     before = "if user:\n    if user.is_admin:\n        grant(user)\n"
     after = "if user and user.is_admin:\n    grant(user)\n"
     hint = re.compile(r"\bif\b")
+    requires = frozenset({"nested-if"})
     prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:

@@ -25,6 +25,7 @@ class FStringNoPlaceholder(StandardRule):
     before = 'print(f"Done!")\n'
     after = 'print("Done!")\n'
     hint = re.compile(r"[fF][rR]?[\"']|[rR][fF][\"']")
+    requires = frozenset({"fstring"})
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

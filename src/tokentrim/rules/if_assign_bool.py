@@ -30,6 +30,7 @@ class IfAssignBool(AssignPairRule):
     before = "if key in cache:\n    hit = True\nelse:\n    hit = False\n"
     after = "hit = key in cache\n"
     hint = re.compile(r"\b(?:True|False)\b")
+    requires = frozenset({"if-else", "assign", "bool-literal"})
 
     def combine(
         self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign

@@ -30,6 +30,7 @@ class IfReturnBool(ReturnPairRule):
     before = "def is_even(n):\n    if n % 2 == 0:\n        return True\n    else:\n        return False\n"
     after = "def is_even(n):\n    return bool(n % 2 == 0)\n"
     hint = re.compile(r"\b(?:True|False)\b")
+    requires = frozenset({"if", "return", "bool-literal"})
 
     def combine(
         self, if_node: cst.If, then: cst.Return, otherwise: cst.Return

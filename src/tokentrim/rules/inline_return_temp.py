@@ -34,6 +34,7 @@ class InlineReturnTemp(BodyRule):
     before = "def area(w, h):\n    result = w * h\n    return result\n"
     after = "def area(w, h):\n    return w * h\n"
     hint = re.compile(r"\breturn\b")
+    requires = frozenset({"return"})
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

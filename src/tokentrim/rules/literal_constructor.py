@@ -23,6 +23,7 @@ class LiteralConstructor(StandardRule):
     before = "seen = dict()\norder = list()\n"
     after = "seen = {}\norder = []\n"
     hint = re.compile(r"\b(?:list|dict|tuple)\s*\(\s*\)")
+    requires = frozenset({"empty-call"})
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if updated_node.args or not is_builtin_call(

@@ -24,6 +24,7 @@ class RangeZeroStart(StandardRule):
     before = "for i in range(0, len(items)):\n    print(items[i])\n"
     after = "for i in range(len(items)):\n    print(items[i])\n"
     hint = re.compile(r"\brange\b")
+    requires = frozenset({"range"})
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         args = updated_node.args

@@ -34,6 +34,7 @@ class RedundantCollectionCall(StandardRule):
     before = "names = list(sorted(users))\nsquares = list([n * n for n in range(10)])\n"
     after = "names = sorted(users)\nsquares = [n * n for n in range(10)]\n"
     hint = re.compile(r"\b(?:list|dict|tuple|sorted)\s*\(")
+    requires = frozenset({"collection-call"})
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         args = updated_node.args

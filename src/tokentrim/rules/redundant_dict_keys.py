@@ -34,6 +34,7 @@ class RedundantDictKeys(StandardRule):
         "counts = {}\nfor word in words:\n    if word not in counts:\n        counts[word] = 0\n"
     )
     hint = re.compile(r"\.\s*keys\b")
+    requires = frozenset({"keys"})
 
     needs_scopes = True
 

@@ -26,6 +26,7 @@ class RedundantPass(StandardRule):
     before = "def stop(self):\n    pass\n    self.running = False\n"
     after = "def stop(self):\n    self.running = False\n"
     hint = re.compile(r"\bpass\b")
+    requires = frozenset({"pass-with-siblings"})
     prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def leave_IndentedBlock(

@@ -31,6 +31,7 @@ class TernaryAssign(AssignPairRule):
     before = "if len(parts) > 1:\n    arg = int(parts[1])\nelse:\n    arg = 0\n"
     after = "arg = int(parts[1]) if len(parts) > 1 else 0\n"
     hint = re.compile(r"\belse\b")
+    requires = frozenset({"if-else", "assign"})
 
     def combine(
         self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign

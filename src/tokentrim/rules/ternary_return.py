@@ -31,6 +31,7 @@ class TernaryReturn(ReturnPairRule):
     before = 'def parity(n):\n    if n % 2 == 0:\n        return "even"\n    else:\n        return "odd"\n'
     after = 'def parity(n):\n    return "even" if n % 2 == 0 else "odd"\n'
     hint = re.compile(r"\breturn\b")
+    requires = frozenset({"if", "return"})
 
     def combine(
         self, if_node: cst.If, then: cst.Return, otherwise: cst.Return

@@ -24,6 +24,7 @@ class TrailingReturn(StandardRule):
     before = 'def greet(name):\n    print(f"Hello, {name}!")\n    return\n'
     after = 'def greet(name):\n    print(f"Hello, {name}!")\n'
     hint = re.compile(r"\breturn\b")
+    requires = frozenset({"return-none"})
     prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def leave_FunctionDef(
