@@ -276,3 +276,24 @@ def test_giant_block_is_skipped_with_a_reason() -> None:
     result = trim(reply("python", code), level="safe")
     assert result.blocks[0].status == "skipped"
     assert "limit" in result.blocks[0].reason
+
+
+@settings(max_examples=examples(100))
+@given(
+    markdown | st.sampled_from(["def f(a):\n    # c\n    return a\n", "just prose\n"]),
+    st.sampled_from([{}, {"prose": "drop"}, {"code": "whole"}, {"level": "aggressive"}]),
+)
+def test_cost_review_load_equals_measuring_the_texts(text: str, overrides: dict) -> None:
+    # trim() prices review time from the split it already made; it must equal a fresh measurement.
+    from tokentrim.cost import review_load
+
+    settings = Settings(**overrides)
+    result = trim(text, model="gpt-4o", settings=settings)
+    cost = result.cost
+    before = review_load(text, settings)
+    assert (before.code_lines, before.prose_words) == (
+        cost.code_lines_before,
+        cost.prose_words_before,
+    )
+    after = review_load(result.text, settings)
+    assert (after.code_lines, after.prose_words) == (cost.code_lines_after, cost.prose_words_after)

@@ -24,7 +24,7 @@ import functools
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -196,6 +196,14 @@ class ReviewLoad:
 
     code_lines: int
     prose_words: int
+
+    @classmethod
+    def of(cls, prose: Iterable[str], code: Iterable[str]) -> ReviewLoad:
+        """The load of a reply already split into prose pieces and code block contents."""
+        return cls(
+            code_lines=sum(_non_blank_lines(block) for block in code),
+            prose_words=sum(len(_WORD.findall(piece)) for piece in prose),
+        )
 
 
 def review_load(text: str, settings: Settings | None = None) -> ReviewLoad:

@@ -83,10 +83,10 @@ def trim(
     original = _as_text(text, warnings)
 
     try:
-        new_text, blocks, fired = _trim_text(original, settings, warnings)
+        new_text, blocks, fired, prose = _trim_text(original, settings, warnings)
     except Exception as exc:  # noqa: BLE001 - trim() must never lose the reply
         warnings.append(f"internal error, reply left as it was: {type(exc).__name__}: {exc}")
-        new_text, blocks, fired = original, [], []
+        new_text, blocks, fired, prose = original, [], [], None
 
     encoding, encoding_name = encoding_for(model)
     tokens_before = _count(encoding, original)
@@ -102,6 +102,9 @@ def trim(
             model=model,
             before=original,
             after=new_text,
+            # What the reviewer reads, from the split already made (None: measure the texts).
+            pieces=None if prose is None else (prose, [(b, a) for _, b, a in blocks]),
+            dropped_prose=settings.prose == "drop" and bool(blocks),
             tokens_before=tokens_before,
             tokens_after=tokens_after,
             settings=settings,
@@ -129,7 +132,9 @@ _NOT_PYTHON = frozenset({"pycon", "doctest", "python-repl", "pyrepl", "ipython",
 
 def _trim_text(
     text: str, settings: Settings, warnings: list[str]
-) -> tuple[str, list[tuple[BlockOutcome, str, str]], list[str]]:
+) -> tuple[str, list[tuple[BlockOutcome, str, str]], list[str], list[str] | None]:
+    """The new text, each block's outcome with its code before and after, the rules that fired,
+    and the prose pieces between blocks — None when text rules rewrote the prose."""
     fired: list[str] = []
     text, text_fired = apply_text_rules(text, settings)
     fired.extend(text_fired)
@@ -156,7 +161,7 @@ def _trim_text(
             start=0,
             end=len(text),
         )
-        return outcome.code, [(block, text, outcome.code)], fired
+        return outcome.code, [(block, text, outcome.code)], fired, None if text_fired else []
 
     out: list[str | CodeBlock | tuple[CodeBlock, str]] = []
     outcomes: list[tuple[BlockOutcome, str, str]] = []
@@ -206,9 +211,10 @@ def _trim_text(
             )
         )
 
+    prose = None if text_fired else [segment for segment in segments if isinstance(segment, str)]
     if settings.prose == "drop" and outcomes:
-        return _drop_prose(out), outcomes, fired
-    return join(out), outcomes, fired
+        return _drop_prose(out), outcomes, fired, prose
+    return join(out), outcomes, fired, prose
 
 
 def _drop_prose(segments: list[str | CodeBlock | tuple[CodeBlock, str]]) -> str:
@@ -325,12 +331,17 @@ def _price_table(path: str, mtime_ns: int) -> Any:
     return load_prices(path)
 
 
-def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
-    try:
-        from tokentrim.cost import cost_report
-    except ImportError:  # pragma: no cover - cost is part of the package
+def _cost_report(
+    *,
+    pieces: tuple[list[str], list[tuple[str, str]]] | None,
+    dropped_prose: bool,
+    usage: Usage | Mapping[str, Any] | None,
+    **kwargs: Any,
+) -> tuple[Any, list[str]]:
+    from tokentrim.cost import ReviewLoad, price_reply, review_load
+
+    if not kwargs["model"].strip():
         return None, []
-    usage = kwargs.pop("usage")
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
     settings = kwargs["settings"]
@@ -340,7 +351,17 @@ def _cost_report(**kwargs: Any) -> tuple[Any, list[str]]:
             prices = _price_table(settings.prices, os.stat(settings.prices).st_mtime_ns)
         except OSError as exc:
             raise ConfigError(f"prices file {settings.prices}: {exc.strerror}") from None
+    before, after = kwargs.pop("before"), kwargs.pop("after")
+    if pieces is None:
+        load_before, load_after = review_load(before, settings), review_load(after, settings)
+    else:
+        prose, codes = pieces
+        load_before = ReviewLoad.of(prose, (b for b, _ in codes))
+        load_after = ReviewLoad.of(() if dropped_prose else prose, (a for _, a in codes))
     try:
-        return cost_report(usage=usage, prices=prices, **kwargs)
+        report = price_reply(
+            load_before=load_before, load_after=load_after, usage=usage, prices=prices, **kwargs
+        )
     except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
         return None, [f"cost not computed: {type(exc).__name__}: {exc}"]
+    return report, list(report.warnings)
