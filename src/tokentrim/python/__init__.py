@@ -110,7 +110,7 @@ def _one_pass(
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:
-            module, fired, warnings = apply_code_rules(module, settings, code)
+            module, fired, warnings = apply_code_rules(module, settings, code, _parse(code))
             code = module.code
     if settings.format:
         code = _format(code, settings.line_length)

@@ -162,19 +162,22 @@ def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
 
 
 def apply_code_rules(
-    module: cst.Module, settings: Settings, code: str | None = None
+    module: cst.Module,
+    settings: Settings,
+    code: str | None = None,
+    tree: ast.Module | None = None,
 ) -> tuple[cst.Module, list[str], list[str]]:
     """Run the enabled code rules in order on one parsed block.
 
     Returns the new module, the ids of rules that changed it, and warnings. A rule whose output
-    does not parse (a bug, caught here rather than shipped) is undone and reported. ``code`` is
-    ``module.code`` when the caller has it already.
+    does not parse (a bug, caught here rather than shipped) is undone and reported. ``code`` and
+    ``tree`` are ``module.code`` and its ``ast.parse`` when the caller has them already.
     """
     fired: list[str] = []
     warnings: list[str] = []
     current_code = module.code if code is None else code
     try:
-        features = code_features(ast.parse(current_code))
+        features = code_features(tree if tree is not None else ast.parse(current_code))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         features = None  # no shortcut: every rule walks the block
     rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
