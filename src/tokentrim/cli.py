@@ -21,93 +21,14 @@ from typing import IO, Any
 
 import click
 
+from tokentrim.cli_options import settings_from_options, settings_options
 from tokentrim.errors import InputError, TokentrimError
 from tokentrim.pipeline import TrimResult, trim
-from tokentrim.settings import CHOICES, Settings, load_settings
+from tokentrim.settings import Settings
 from tokentrim.sources.files import atomic_writer
 
 EXIT_OK, EXIT_CHANGES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 123
 STDIN = "-"
-
-
-def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that mirror Settings fields, shared by commands that trim."""
-    options = [
-        click.option(
-            "--model", help="Model name: tokenizer and prices (e.g. gpt-4o, deepseek-chat)."
-        ),
-        click.option(
-            "--level",
-            type=click.Choice(CHOICES["level"]),
-            help="How much to trim (default standard).",
-        ),
-        click.option(
-            "--prose", type=click.Choice(CHOICES["prose"]), help="drop: keep only the code blocks."
-        ),
-        click.option(
-            "--think", type=click.Choice(CHOICES["think"]), help="strip: remove <think> reasoning."
-        ),
-        click.option(
-            "--docstrings",
-            type=click.Choice(CHOICES["docstrings"]),
-            help="Docstrings: keep, summary line, strip.",
-        ),
-        click.option(
-            "--code",
-            type=click.Choice(CHOICES["code"]),
-            help="Where code is: auto, fenced blocks only, whole reply.",
-        ),
-        click.option(
-            "--format/--no-format", "format_", default=None, help="Run black (default on)."
-        ),
-        click.option("--line-length", type=int, help="black's line length (default 88)."),
-        click.option(
-            "--prices",
-            type=click.Path(dir_okay=False),
-            help="TOML of per-million-token prices that override genai-prices.",
-        ),
-        click.option(
-            "--enable",
-            multiple=True,
-            metavar="RULE",
-            help="Turn a rule on (repeatable; see `tokentrim rules`).",
-        ),
-        click.option(
-            "--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable)."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def settings_from_options(options: dict[str, Any]) -> Settings:
-    """Settings from pyproject/env, then the flags that were given."""
-    overrides = {
-        "model": options.get("model"),
-        "level": options.get("level"),
-        "prose": options.get("prose"),
-        "think": options.get("think"),
-        "docstrings": options.get("docstrings"),
-        "code": options.get("code"),
-        "format": options.get("format_"),
-        "line_length": options.get("line_length"),
-        "prices": options.get("prices"),
-    }
-    settings = load_settings({k: v for k, v in overrides.items() if v is not None})
-    enable = frozenset(_ids(options.get("enable", ())))
-    disable = frozenset(_ids(options.get("disable", ())))
-    if enable or disable:
-        settings = settings.replace(
-            enable=(settings.enable - disable) | enable,
-            disable=(settings.disable - enable) | disable,
-        )
-    return settings
-
-
-def _ids(values: tuple[str, ...]) -> Iterator[str]:
-    for value in values:
-        yield from (v for v in value.replace(",", " ").split() if v)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

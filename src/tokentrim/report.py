@@ -126,7 +126,8 @@ def measure_reply(
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
     result = trim(reply.text, model=model, settings=settings, usage=usage)
-    cost = result.cost if prices is None else None
+    # trim() priced the reply with settings.prices; a table handed in apart from it re-prices.
+    cost = result.cost if prices is None or settings.prices else None
     if model is not None and cost is None:
         cost = price_reply(
             model=model,

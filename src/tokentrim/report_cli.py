@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from tokentrim.cli_options import settings_from_options, settings_options
 from tokentrim.cost import PriceTable, load_prices
 from tokentrim.errors import TokentrimError
 from tokentrim.report import (
@@ -23,7 +24,6 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
-from tokentrim.settings import CHOICES, Settings
 
 __all__ = ["report_command"]
 
@@ -49,28 +49,10 @@ class TokenCount(click.ParamType):
 
 @click.command("report")
 @click.argument("paths", nargs=-1, metavar="[PATH ...]")
-# The trimming options of `tokentrim clean` (same names, same meaning).
-@click.option("--model", help="Model of replies whose record names none (prices and tokenizer).")
-@click.option("--level", type=click.Choice(CHOICES["level"]), help="How much to trim.")
-@click.option("--prose", type=click.Choice(CHOICES["prose"]), help="drop: keep only the code.")
-@click.option("--think", type=click.Choice(CHOICES["think"]), help="strip: remove <think>.")
-@click.option(
-    "--docstrings", type=click.Choice(CHOICES["docstrings"]), help="keep, summary line, strip."
-)
-@click.option("--code", type=click.Choice(CHOICES["code"]), help="auto, fenced, whole reply.")
-@click.option("--format/--no-format", "format_", default=None, help="Run black (default on).")
-@click.option("--line-length", type=int, help="black's line length (default 88).")
-@click.option("--enable", multiple=True, metavar="RULE", help="Turn a rule on (repeatable).")
-@click.option("--disable", multiple=True, metavar="RULE", help="Turn a rule off (repeatable).")
+@settings_options  # the trimming options of `tokentrim clean`, --prices among them
 @click.option("--include", multiple=True, metavar="GLOB", help="Files to take from directories.")
 @click.option("--field", metavar="NAME", help="JSONL records: the field that holds the reply.")
 # Costs.
-@click.option(
-    "--prices",
-    "prices_file",
-    type=click.Path(dir_okay=False),
-    help='TOML of USD per million tokens: [models."NAME"] input, output, cache_read, cache_write.',
-)
 @click.option("--carry-turns", type=int, help="Later prompts that carry each reply (default 1).")
 @click.option("--lines-per-hour", type=float, help="Code review speed (default 400 lines/hour).")
 @click.option("--words-per-minute", type=float, help="Prose reading speed (default 238).")
@@ -112,7 +94,6 @@ def report_command(
     paths: tuple[str, ...],
     include: tuple[str, ...],
     field: str | None,
-    prices_file: str | None,
     carry_turns: int | None,
     lines_per_hour: float | None,
     words_per_minute: float | None,
@@ -152,8 +133,10 @@ def report_command(
             errors.append(f"{origin}: {message}")
 
     try:
-        settings = _settings(options).replace(**{k: v for k, v in review.items() if v is not None})
-        prices: PriceTable | None = load_prices(prices_file) if prices_file else None
+        settings = settings_from_options(options).replace(
+            **{k: v for k, v in review.items() if v is not None}
+        )
+        prices: PriceTable | None = load_prices(settings.prices) if settings.prices else None
         with _progress(enabled=not quiet and sys.stderr.isatty()) as advance:
             report = build_report(
                 _replies(list(paths) or ["-"], field, include, on_error),
@@ -185,13 +168,6 @@ def report_command(
         # Whatever could be read is reported; the unreadable inputs still fail the run.
         _print_errors(errors, error_count)
         ctx.exit(EXIT_INPUT)
-
-
-def _settings(options: dict[str, Any]) -> Settings:
-    """The same Settings `tokentrim clean` builds from these flags."""
-    from tokentrim.cli import settings_from_options  # cli.py imports this module at its end
-
-    return settings_from_options(options)
 
 
 def _print_errors(errors: list[str], count: int) -> None:
