@@ -39,12 +39,16 @@ _PREFIXES: dict[str, str] = {
 _lock = threading.RLock()
 
 
+_LONGEST_FIRST = sorted(_PREFIXES, key=len, reverse=True)
+
+
+@functools.lru_cache(maxsize=1024)
 def encoding_name_for(model: str | None) -> str:
     """The tiktoken encoding a model uses (``DEFAULT_ENCODING`` when it has no public one)."""
     if not model:
         return DEFAULT_ENCODING
     name = model.strip().lower().rsplit("/", 1)[-1]
-    for prefix in sorted(_PREFIXES, key=len, reverse=True):
+    for prefix in _LONGEST_FIRST:
         if name.startswith(prefix):
             return _PREFIXES[prefix]
     return DEFAULT_ENCODING
