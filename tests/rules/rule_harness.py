@@ -65,6 +65,16 @@ def fix(rule_id: str, code: str, **overrides: Any) -> str:
     return new.code
 
 
+def assert_rewrite_keeps_behaviour(
+    rule_id: str, before: str, fires: bool, inputs: list[Any]
+) -> None:
+    """The differential check: the rule fires exactly when expected, and the code before and after
+    it behaves the same on ``inputs``."""
+    after = fix(rule_id, before)
+    assert (after != before) == fires
+    assert_same_behaviour(before, after, inputs)
+
+
 def assert_fixes(rule_id: str, before: str, after: str) -> None:
     out = fix(rule_id, before)
     assert out == after

@@ -59,7 +59,9 @@ def test_redundant_pass_fixes(before: str, after: str) -> None:
         pytest.param("def f():\n    pass; x = 1\n", id="same-line"),
         pytest.param('def f():\n    pass\n    "not a docstring"\n', id="would-become-docstring"),
         pytest.param("x = 'pass'\n", id="string"),
-        pytest.param("pass\nfrom __future__ import annotations\n", id="future-import-stays-an-error"),
+        pytest.param(
+            "pass\nfrom __future__ import annotations\n", id="future-import-stays-an-error"
+        ),
     ],
 )
 def test_redundant_pass_noop(code: str) -> None:

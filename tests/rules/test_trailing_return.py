@@ -10,9 +10,8 @@ from rule_harness import (
     arguments,
     assert_fixes,
     assert_noop,
-    assert_same_behaviour,
+    assert_rewrite_keeps_behaviour,
     fill,
-    fix,
 )
 
 RULE = "trailing-return"
@@ -86,6 +85,4 @@ def test_trailing_return_keeps_behaviour(data: st.DataObject, inputs: list) -> N
     template, fires = data.draw(st.sampled_from(TEMPLATES))
     values = [e for e in EXPRESSIONS if e != "None"]  # `return None` is no value return
     before = fill(template, data, c=CONDITIONS, a=values, b=EXPRESSIONS)
-    after = fix(RULE, before)
-    assert (after != before) == fires
-    assert_same_behaviour(before, after, inputs)
+    assert_rewrite_keeps_behaviour(RULE, before, fires, inputs)
