@@ -90,7 +90,7 @@ def around_4kb(replies: list[str], settings: Settings, repeat: int) -> dict[str,
 
 
 def _clear_caches() -> None:
-    import tokentrim.python as py
+    import tokentrim.languages.python as py
 
     for cached in (py._black, py._black_ast, py._parse):
         cached.cache_clear()

@@ -10,11 +10,11 @@ import pytest
 from conftest import examples
 from hypothesis import given, settings
 
-from tokentrim.python.comments import has_strippable_comment, strip_comments
+from tokentrim.languages.python.comments import has_strippable_comment, strip_comments
 
 
 def strip(code: str) -> str:
-    from tokentrim.python.comments import scan_comments
+    from tokentrim.languages.python.comments import scan_comments
 
     full = strip_comments(cst.parse_module(code)).code
     if scan_comments(code) == "statements":
@@ -97,7 +97,7 @@ def test_stripping_keeps_the_ast_on_generated_programs(source: str) -> None:
 @settings(max_examples=examples(150))
 @given(hypothesmith.from_grammar())
 def test_statement_walk_equals_full_pass(source: str) -> None:
-    from tokentrim.python.comments import scan_comments
+    from tokentrim.languages.python.comments import scan_comments
 
     try:
         module = cst.parse_module(source)
@@ -117,6 +117,6 @@ def test_statement_walk_equals_full_pass(source: str) -> None:
     ],
 )
 def test_scan_comments(code: str, where: str) -> None:
-    from tokentrim.python.comments import scan_comments
+    from tokentrim.languages.python.comments import scan_comments
 
     assert scan_comments(code) == where

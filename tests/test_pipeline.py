@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import tokentrim
 from tokentrim import Settings, trim
 from tokentrim.fences import CodeBlock, split
-from tokentrim.python import clean_python
+from tokentrim.languages.python import clean_python
 
 FENCE = "```"
 
@@ -118,7 +118,7 @@ def test_levels_and_idempotence() -> None:
 
 
 def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tokentrim.python as py
+    import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
     monkeypatch.setattr(py, "_FIXED_POINTS", {})
@@ -130,7 +130,7 @@ def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tokentrim.python as py
+    import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
     monkeypatch.setattr(py, "_FIXED_POINTS", {})
@@ -140,7 +140,7 @@ def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_black_fixed_points_are_proven_not_assumed() -> None:
-    import tokentrim.python as py
+    import tokentrim.languages.python as py
 
     py._FIXED_POINTS.clear()
     py._black.cache_clear()
@@ -270,7 +270,7 @@ def test_prose_drop_lengthens_a_fence_the_code_could_close() -> None:
 
 
 def test_giant_block_is_skipped_with_a_reason() -> None:
-    from tokentrim.python import MAX_BLOCK_CHARS
+    from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 
     code = "x = 1  # c\n" * (MAX_BLOCK_CHARS // 11 + 1)
     result = trim(reply("python", code), level="safe")

@@ -237,7 +237,7 @@ def _whole_reply_is_code(text: str, settings: Settings) -> bool:
         return False
     if settings.code == "whole":
         return True
-    from tokentrim.pipeline import looks_like_python  # the same test trim() applies
+    from tokentrim.languages.python.detect import looks_like_python
 
     return looks_like_python(text)
 

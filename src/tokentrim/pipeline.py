@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import os
-import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from tokentrim.errors import ConfigError
 from tokentrim.fences import CodeBlock, can_render, join, split
-from tokentrim.python import MAX_BLOCK_CHARS, clean_python, parses
+from tokentrim.languages import CleanOutcome, Status, cleaner_for
+from tokentrim.languages.python import clean_python
+from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like_python
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
 from tokentrim.usage import Usage
-
-Status = Literal["changed", "unchanged", "skipped", "failed"]
-
 
 @dataclasses.dataclass(frozen=True)
 class BlockOutcome:
@@ -125,9 +122,6 @@ def trim(
 
 
 DEFAULT_SETTINGS = Settings()
-_PROMPT = re.compile(r"^\s*>>>( |$)", re.MULTILINE)
-_FIRST_LINE_PROMPT = re.compile(r"\A\s*>>>( |$)")
-_NOT_PYTHON = frozenset({"pycon", "doctest", "python-repl", "pyrepl", "ipython", "console"})
 
 
 def _trim_text(
@@ -155,7 +149,7 @@ def _trim_text(
         fired.extend(outcome.rules)
         block = BlockOutcome(
             lang="python",
-            status=outcome.status,  # type: ignore[arg-type]
+            status=outcome.status,
             reason=outcome.reason,
             rules=outcome.rules,
             start=0,
@@ -170,13 +164,15 @@ def _trim_text(
             out.append(segment)
             continue
         lang = _language(segment)
-        if lang != "python":
+        cleaner = cleaner_for(lang) if lang else None
+        if cleaner is None or isinstance(cleaner, str):
+            reason = cleaner if isinstance(cleaner, str) else _why_not_cleaned(segment, lang)
             outcomes.append(
                 (
                     BlockOutcome(
                         lang=lang or segment.lang,
                         status="skipped",
-                        reason=_why_not_python(segment, lang),
+                        reason=reason,
                         start=segment.start,
                         end=segment.end,
                     ),
@@ -186,7 +182,7 @@ def _trim_text(
             )
             out.append(segment)
             continue
-        outcome = clean_python(segment.code, settings)
+        outcome = _clean(cleaner.clean, segment.code, settings)
         warnings.extend(outcome.warnings)
         status, reason, new_code = outcome.status, outcome.reason, outcome.code
         if status == "changed" and not can_render(segment, new_code):
@@ -199,8 +195,8 @@ def _trim_text(
         outcomes.append(
             (
                 BlockOutcome(
-                    lang="python",
-                    status=status,  # type: ignore[arg-type]
+                    lang=lang,
+                    status=status,
                     reason=reason,
                     rules=outcome.rules if status == "changed" else (),
                     start=segment.start,
@@ -248,57 +244,34 @@ def _fence_for(code: str, fence: str) -> str:
     return char * max(len(fence), longest + 1) if longest >= len(fence) else fence
 
 
+def _clean(
+    clean: Any, code: str, settings: Settings
+) -> CleanOutcome:
+    """A cleaner's outcome; a cleaner that raises (a bug) fails its block, never the reply."""
+    try:
+        outcome: CleanOutcome = clean(code, settings)
+    except Exception as exc:  # noqa: BLE001 - one block's bug must not lose the reply
+        return CleanOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
+    return outcome
+
+
 def _language(block: CodeBlock) -> str:
-    """The block's language: "python" only for a block we may rewrite."""
-    if block.lang in _NOT_PYTHON:
+    """The block's language; "python" only for a Python block we may rewrite."""
+    if block.lang in NOT_PYTHON:
         return block.lang
     if block.lang == "python":
-        return "" if _is_session(block.code) else "python"
-    if block.lang == "" and not _is_session(block.code) and looks_like_python(block.code):
+        return "" if is_session(block.code) else "python"
+    if block.lang == "" and not is_session(block.code) and looks_like_python(block.code):
         return "python"
     return block.lang
 
 
-def _is_session(code: str) -> bool:
-    """An interactive session: it opens with a ``>>>`` prompt, or has prompts and is not Python.
-
-    A docstring with a doctest in it does not make a module a session.
-    """
-    if _FIRST_LINE_PROMPT.match(code):
-        return True
-    return _PROMPT.search(code) is not None and not parses(code)
-
-
-def _why_not_python(block: CodeBlock, lang: str) -> str:
-    if lang in _NOT_PYTHON or _is_session(block.code):
+def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
+    if lang in NOT_PYTHON or is_session(block.code):
         return "interactive session (>>> prompts): left alone"
     if not lang:
         return "unlabeled block that is not Python"
     return f"not Python ({lang})"
-
-
-def looks_like_python(code: str) -> bool:
-    """Parses, and has a def, class, import or assignment (so prose is not mistaken for code)."""
-    if not code.strip() or len(code) > MAX_BLOCK_CHARS:
-        return False
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(
-        isinstance(
-            node,
-            ast.FunctionDef
-            | ast.AsyncFunctionDef
-            | ast.ClassDef
-            | ast.Import
-            | ast.ImportFrom
-            | ast.Assign
-            | ast.AnnAssign
-            | ast.AugAssign,
-        )
-        for node in ast.walk(tree)
-    )
 
 
 def _as_text(text: object, warnings: list[str]) -> str:

@@ -14,27 +14,28 @@ from __future__ import annotations
 
 import ast
 import collections
-import dataclasses
 import functools
 
 import black
 import libcst as cst
 from black.parsing import stringify_ast
 
-from tokentrim.python.comments import scan_comments, strip_comments
+from tokentrim.languages import CleanOutcome
+from tokentrim.languages.python.comments import scan_comments, strip_comments
+from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
 from tokentrim.settings import Settings
 
-__all__ = ["PythonOutcome", "clean_python", "parses"]
+__all__ = ["PythonCleaner", "clean_python"]
 
 
-@dataclasses.dataclass(frozen=True)
-class PythonOutcome:
-    code: str
-    status: str  # "changed" | "unchanged" | "skipped" | "failed"
-    reason: str = ""
-    rules: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+class PythonCleaner:
+    """The Python :class:`~tokentrim.languages.Cleaner`: libcst, the code rules and black."""
+
+    language = "python"
+
+    def clean(self, code: str, settings: Settings) -> CleanOutcome:
+        return clean_python(code, settings)
 
 
 class _NetFailed(Exception):
@@ -45,23 +46,10 @@ class _Skip(Exception):
     """The block cannot be processed (does not parse, nested too deeply): left as it is."""
 
 
-def parses(code: str) -> bool:
-    try:
-        _parse(code)
-    except _Skip:
-        return False
-    return True
-
-
-# black and libcst take about a second per 100 KB: a block this large is not a model's reply to
-# trim interactively, and a 50 MB reply must not take an hour. Such blocks are left as they are.
-MAX_BLOCK_CHARS = 1_000_000
-
-
-def clean_python(code: str, settings: Settings) -> PythonOutcome:
+def clean_python(code: str, settings: Settings) -> CleanOutcome:
     """Clean one Python block; never raises on bad input."""
     if len(code) > MAX_BLOCK_CHARS:
-        return PythonOutcome(
+        return CleanOutcome(
             code,
             "skipped",
             f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit",
@@ -69,26 +57,26 @@ def clean_python(code: str, settings: Settings) -> PythonOutcome:
     try:
         original_tree = _parse(code)
     except _Skip as exc:
-        return PythonOutcome(code, "skipped", str(exc))
+        return CleanOutcome(code, "skipped", str(exc))
     code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
     try:
         new, fired, warnings = _one_pass(code, original_tree, settings, code_rules)
         if new == code:
-            return PythonOutcome(code, "unchanged", rules=(), warnings=tuple(warnings))
+            return CleanOutcome(code, "unchanged", rules=(), warnings=tuple(warnings))
         if not new.strip():
-            return PythonOutcome(code, "unchanged", "nothing but comments: kept as it was")
+            return CleanOutcome(code, "unchanged", "nothing but comments: kept as it was")
         again, _, _ = _one_pass(new, _parse(new), settings, code_rules)
         if again != new:
             raise _NetFailed("a second pass changed the result (not idempotent)")
     except _Skip as exc:
-        return PythonOutcome(code, "skipped", str(exc))
+        return CleanOutcome(code, "skipped", str(exc))
     except _NetFailed as exc:
-        return PythonOutcome(code, "failed", str(exc))
+        return CleanOutcome(code, "failed", str(exc))
     except (RecursionError, MemoryError):
-        return PythonOutcome(code, "skipped", "code nested too deeply for the parser")
+        return CleanOutcome(code, "skipped", "code nested too deeply for the parser")
     except Exception as exc:  # noqa: BLE001 - a bug in a rule or a library must not lose the block
-        return PythonOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
-    return PythonOutcome(new, "changed", rules=tuple(fired), warnings=tuple(warnings))
+        return CleanOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
+    return CleanOutcome(new, "changed", rules=tuple(fired), warnings=tuple(warnings))
 
 
 def _one_pass(

@@ -1,0 +1,69 @@
+"""One cleaner per language family, behind one protocol and one outcome type.
+
+``trim()`` asks :func:`cleaner_for` for the block's language and calls its ``clean``; a language
+without a cleaner (or whose optional grammar is not installed) leaves the block ``skipped``.
+Python is built in (libcst + black); other families register themselves here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from tokentrim.settings import Settings
+
+__all__ = ["CleanOutcome", "Cleaner", "Status", "cleaner_for", "register_cleaner"]
+
+Status = Literal["changed", "unchanged", "skipped", "failed"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanOutcome:
+    """What a cleaner did to one block: the new code (the original unless ``changed``)."""
+
+    code: str
+    status: Status
+    reason: str = ""
+    rules: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class Cleaner(Protocol):
+    """Cleans one block of one language; never raises on bad input."""
+
+    language: str
+
+    def clean(self, code: str, settings: Settings) -> CleanOutcome: ...
+
+
+_FACTORIES: dict[str, Callable[[], Cleaner | str]] = {}
+_CLEANERS: dict[str, Cleaner | str] = {}
+
+
+def register_cleaner(language: str, factory: Callable[[], Cleaner | str]) -> None:
+    """Register ``factory`` for ``language``: it returns the cleaner, or why there is none
+    (an optional grammar that is not installed). Called once, on first use."""
+    _FACTORIES[language] = factory
+    _CLEANERS.pop(language, None)
+
+
+def cleaner_for(language: str) -> Cleaner | str | None:
+    """The cleaner for a normalised language name, a reason when it cannot be had, or None."""
+    if language in _CLEANERS:
+        return _CLEANERS[language]
+    factory = _FACTORIES.get(language)
+    if factory is None:
+        return None
+    cleaner = _CLEANERS[language] = factory()
+    return cleaner
+
+
+def _python() -> Cleaner:
+    from tokentrim.languages.python import PythonCleaner
+
+    return PythonCleaner()
+
+
+register_cleaner("python", _python)
