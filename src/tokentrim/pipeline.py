@@ -18,6 +18,7 @@ from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
 from tokentrim.usage import Usage
 
+
 @dataclasses.dataclass(frozen=True)
 class BlockOutcome:
     """What happened to one code block."""
@@ -244,9 +245,7 @@ def _fence_for(code: str, fence: str) -> str:
     return char * max(len(fence), longest + 1) if longest >= len(fence) else fence
 
 
-def _clean(
-    clean: Any, code: str, settings: Settings
-) -> CleanOutcome:
+def _clean(clean: Any, code: str, settings: Settings) -> CleanOutcome:
     """A cleaner's outcome; a cleaner that raises (a bug) fails its block, never the reply."""
     try:
         outcome: CleanOutcome = clean(code, settings)
