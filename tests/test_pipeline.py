@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import tokentrim
 from tokentrim import Settings, trim
+from tokentrim.caching import ByteBoundedCache
 from tokentrim.fences import CodeBlock, split
 from tokentrim.languages.python import clean_python
 
@@ -121,7 +122,7 @@ def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> N
     import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
-    monkeypatch.setattr(py, "_FIXED_POINTS", {})
+    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
     py._black_ast.cache_clear()
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
@@ -133,7 +134,7 @@ def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
-    monkeypatch.setattr(py, "_FIXED_POINTS", {})
+    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
     assert "second pass" in outcome.reason
