@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import IO, Any
 
-__all__ = ["STDIN", "Progress", "jsonl_diff", "stderr_console", "unified_diff", "write_stdout"]
+__all__ = ["Progress", "STDIN", "jsonl_diff", "stderr_console", "unified_diff", "write_stdout"]
 
 STDIN = "-"
 
