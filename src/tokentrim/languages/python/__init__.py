@@ -54,7 +54,7 @@ def clean_python(code: str, settings: Settings) -> CleanOutcome:
             f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit",
         )
     try:
-        original_tree = _parse(code)
+        original_tree: ast.Module = _parse(code)
     except _Skip as exc:
         return CleanOutcome(code, "skipped", str(exc))
     code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
@@ -156,7 +156,7 @@ def _format_once(code: str, mode: black.Mode) -> str:
     format_once = getattr(black, "_format_str_once", None)
     if format_once is None:  # pragma: no cover - a black without it: the documented function
         return black.format_str(code, mode=mode)
-    return format_once(code, mode=mode)
+    return str(format_once(code, mode=mode))
 
 
 def _remember_fixed_point(code: str, line_length: int) -> None:
