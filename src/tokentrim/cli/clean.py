@@ -74,8 +74,7 @@ def clean_command(
     if sum((in_place, check, show_diff, as_json)) > 1:
         raise click.UsageError("use only one of --in-place, --check, --diff, --json")
     settings = settings_from_options(options)
-    run = _Run(settings=settings, prices=prices_for(settings), field=field, quiet=quiet)
-    run.report.check = check
+    run = _Run(settings, prices_for(settings), field, Report(check=check, quiet=quiet))
     inputs = list(
         expand(
             paths or (STDIN,),
@@ -96,23 +95,8 @@ def clean_command(
         for name in inputs:
             run.clean_one(name, mode)
             advance()
-    run.summary(mode)
+    run.report.summary(dry_run=mode in ("check", "diff"))
     return run.report.exit_code
-
-
-@dataclasses.dataclass
-class _Totals:
-    inputs: int = 0
-    replies: int = 0
-    tokens_before: int = 0
-    tokens_after: int = 0
-    encoding: str = ""
-
-    def add(self, result: TrimResult) -> None:
-        self.replies += 1
-        self.tokens_before += result.tokens_before
-        self.tokens_after += result.tokens_after
-        self.encoding = result.encoding
 
 
 @dataclasses.dataclass
@@ -164,14 +148,12 @@ class _Aggregate:
 
 @dataclasses.dataclass
 class _Run:
-    """One ``clean`` run: cleans each input, and keeps the totals and the :class:`Report`."""
+    """One ``clean`` run: cleans each input and tells its :class:`Report` what happened."""
 
     settings: Settings
     prices: Any = None
     field: str | None = None
-    quiet: bool = False
     report: Report = dataclasses.field(default_factory=Report)
-    totals: _Totals = dataclasses.field(default_factory=_Totals)
 
     def trim(self, text: str, reply: Reply | None = None) -> TrimResult:
         if reply is None:
@@ -181,7 +163,7 @@ class _Run:
         )
 
     def clean_one(self, name: str, mode: str) -> None:
-        self.totals.inputs += 1
+        self.report.inputs += 1
         try:
             source = open_input(name)
             if source.kind == "jsonl":
@@ -203,7 +185,7 @@ class _Run:
         name = source.name
         text, bom = source.read_text()
         result = self.trim(text)
-        self.totals.add(result)
+        self.report.trimmed(result)
         self.report.done(result.changed)
         _warn(name, result)
         prefix = BOM if bom else ""
@@ -230,7 +212,7 @@ class _Run:
 
         def transform(text: str, reply: Reply) -> str:
             result = self.trim(text, reply)
-            self.totals.add(result)
+            self.report.trimmed(result)
             aggregate.add(result)
             _warn(f"{reply.origin}", result)
             return result.text
@@ -282,33 +264,13 @@ class _Run:
         aggregate = _Aggregate(source.name)
         for reply in source.replies(None, self.report.failed):
             result = self.trim(reply.text, reply)
-            self.totals.add(result)
+            self.report.trimmed(result)
             aggregate.add(result)
         self.report.done(bool(aggregate.changed))
         if mode == "json":
             write_stdout(json.dumps(aggregate.json(), ensure_ascii=False) + "\n")
         elif aggregate.changed:
             click.echo(f"would trim {source.name} ({aggregate.changed} replies)", err=True)
-
-    # -- stderr
-
-    def summary(self, mode: str) -> None:
-        t = self.totals
-        if self.quiet or not t.replies:
-            return
-        saved = t.tokens_before - t.tokens_after
-        share = saved / t.tokens_before if t.tokens_before else 0.0
-        verb = "would save" if mode in ("check", "diff") else "saved"
-        line = (
-            f"{t.replies} replies in {t.inputs} inputs, {t.tokens_before:,} → {t.tokens_after:,} tokens "
-            f"({t.encoding}): {verb} {saved:,} ({share:.1%}); {self.report.changed} inputs changed"
-        )
-        if sys.stderr.isatty():
-            from tokentrim.cli.output import stderr_console
-
-            stderr_console().print(f"[bold]tokentrim[/bold] {line}")
-        else:
-            click.echo(f"tokentrim: {line}", err=True)
 
 
 def result_json(path: str | None, result: TrimResult) -> dict[str, Any]:

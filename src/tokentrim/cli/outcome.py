@@ -7,8 +7,13 @@ As black's ``Report``: a command tells :class:`Report` what happened to each inp
 from __future__ import annotations
 
 import dataclasses
+import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from tokentrim.pipeline import TrimResult
 
 __all__ = ["EXIT_CHANGES", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "Report", "error", "warning"]
 
@@ -40,9 +45,15 @@ class Report:
     check: bool = False
     max_shown: int | None = None
     defer: bool = False
+    quiet: bool = False
     changed: int = 0
     unchanged: int = 0
     errors: int = 0
+    inputs: int = 0
+    replies: int = 0
+    tokens_before: int = 0
+    tokens_after: int = 0
+    encoding: str = ""
     _shown: int = 0
     _held: list[str] = dataclasses.field(default_factory=list)
 
@@ -51,6 +62,32 @@ class Report:
             self.changed += 1
         else:
             self.unchanged += 1
+
+    def trimmed(self, result: TrimResult) -> None:
+        """Count one reply's tokens into the summary."""
+        self.replies += 1
+        self.tokens_before += result.tokens_before
+        self.tokens_after += result.tokens_after
+        self.encoding = result.encoding
+
+    def summary(self, *, dry_run: bool) -> None:
+        """The one summary line on stderr (none when quiet or nothing was read)."""
+        if self.quiet or not self.replies:
+            return
+        saved = self.tokens_before - self.tokens_after
+        share = saved / self.tokens_before if self.tokens_before else 0.0
+        verb = "would save" if dry_run else "saved"
+        line = (
+            f"{self.replies} replies in {self.inputs} inputs, {self.tokens_before:,} → "
+            f"{self.tokens_after:,} tokens ({self.encoding}): {verb} {saved:,} ({share:.1%}); "
+            f"{self.changed} inputs changed"
+        )
+        if sys.stderr.isatty():
+            from tokentrim.cli.output import stderr_console
+
+            stderr_console().print(f"[bold]tokentrim[/bold] {line}")
+        else:
+            click.echo(f"tokentrim: {line}", err=True)
 
     def failed(self, name: str, message: str) -> None:
         """An input (or a record of one) could not be read or written: say so in one line."""
