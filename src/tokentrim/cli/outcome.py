@@ -47,7 +47,6 @@ class Report:
     defer: bool = False
     quiet: bool = False
     changed: int = 0
-    unchanged: int = 0
     errors: int = 0
     inputs: int = 0
     replies: int = 0
@@ -58,10 +57,8 @@ class Report:
     _held: list[str] = dataclasses.field(default_factory=list)
 
     def done(self, changed: bool) -> None:
-        if changed:
-            self.changed += 1
-        else:
-            self.unchanged += 1
+        """An input was trimmed (and, for ``-i``, written)."""
+        self.changed += changed
 
     def trimmed(self, result: TrimResult) -> None:
         """Count one reply's tokens into the summary."""

@@ -186,27 +186,27 @@ def _raise(origin: str, message: str) -> None:
     raise InputError(f"{origin}: {message}")
 
 
-class _Chained(io.RawIOBase):
+class _Chained:
     """The sniffed head lines, then the rest of the stream: read line by line, once."""
 
     def __init__(self, head: list[bytes], rest: BinaryIO) -> None:
         self._head, self._rest = [line for line in head if line], rest
 
-    def readable(self) -> bool:
-        return True
+    def readline(self) -> bytes:
+        return self._head.pop(0) if self._head else self._rest.readline()
 
-    def readline(self, size: int | None = -1) -> bytes:
-        if self._head:
-            return self._head.pop(0)
-        return self._rest.readline()
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._head.pop(0) if self._head else self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def read(self, size: int = -1) -> bytes:
+        head, self._head = b"".join(self._head), []
+        return head + self._rest.read(size)
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
+
+    def __enter__(self) -> _Chained:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None  # stdin is not ours to close
 
 
 class _EncodedText:
