@@ -128,9 +128,7 @@ def report_command(
     compare_models = [name.strip() for item in compare for name in item.split(",") if name.strip()]
     outcome = Report(max_shown=MAX_ERRORS_SHOWN, defer=True)
     try:
-        settings = settings_from_options(options).replace(
-            **{k: v for k, v in review.items() if v is not None}
-        )
+        settings = settings_from_options(options, review)
         prices = prices_for(settings)
         with Progress(None, enabled=not quiet and sys.stderr.isatty()) as advance:
             report = build_report(
