@@ -160,8 +160,33 @@ def test_deeply_nested_code_is_skipped() -> None:
 
 def test_bad_input_types() -> None:
     assert trim(b"x = 1  # c\n").text == "x = 1\n"
-    assert trim(None).text == ""  # type: ignore[arg-type]
     assert trim("\udcff lone surrogate").tokens_before > 0
+
+
+@pytest.mark.parametrize("value", [None, 123, ["x = 1"]])
+def test_a_reply_that_is_not_text_is_a_programmer_error(value: object) -> None:
+    with pytest.raises(TypeError, match="trim\\(\\) takes the reply as str"):
+        trim(value)  # type: ignore[arg-type]
+
+
+def test_repr_shows_sizes_and_counts_not_the_texts() -> None:
+    big = reply("python", "x = 1  # one\n" * 2_000)
+    shown = repr(trim(big, level="safe"))
+    assert len(shown) < 400
+    assert f"original=<{len(big):,} chars>" in shown and "1 changed" in shown
+
+
+def test_block_outcome_category_and_left_alone() -> None:
+    result = trim(
+        reply("python", "def f(:\n") + reply("js", "let x = 1\n") + reply("", "plain words\n")
+    )
+    broken, js, plain = result.blocks
+    assert broken.category == "does not parse" and not broken.left_alone
+    assert js.left_alone and plain.left_alone
+    huge = tokentrim.BlockOutcome(
+        "python", "skipped", "block of 1,234,567 characters is over the 1,000,000 limit"
+    )
+    assert huge.category == "over 1,000,000 characters"
 
 
 def test_prose_drop() -> None:
