@@ -22,10 +22,15 @@ from tokentrim.errors import TokentrimError
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True
+)
 @click.version_option(package_name="tokentrim")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Trim verbose LLM coding replies: strip comments, simplify Python, reformat, report cost."""
+    if ctx.invoked_subcommand is None:  # bare `tokentrim`: the help, as a request, not an error
+        click.echo(ctx.get_help())
 
 
 for _command in (clean_command, count_command, report_command, rules_command):

@@ -2,47 +2,48 @@
 
 One input without ``--in-place/--check/--diff/--json``: the cleaned text goes to stdout. JSONL
 inputs are rewritten record by record (reply strings only, every other byte kept); an llm
-``logs.db`` is read-only (``--json`` and ``--check`` only).
+``logs.db`` is read-only (``--json`` and ``--check`` only). The work on each input is in
+:mod:`tokentrim.cli.cleaning`; this module parses the flags, runs the inputs (in order, in
+worker processes with ``-j``) and lets :class:`~tokentrim.cli.outcome.Report` end the run.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
-import json
+import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import click
 
+from tokentrim.cli.cleaning import Job, clean_input
 from tokentrim.cli.options import prices_for, settings_from_options, settings_options
 from tokentrim.cli.outcome import Report
-from tokentrim.cli.output import STDIN, Progress, jsonl_diff, unified_diff, write_stdout
-from tokentrim.errors import InputError
-from tokentrim.pipeline import TrimResult, trim
-from tokentrim.settings import Settings
-from tokentrim.sources import DEFAULT_INCLUDE, Input, Reply, expand, open_input
-from tokentrim.sources import rewrite_jsonl as _rewrite_jsonl
-from tokentrim.sources import rewrite_jsonl_file as _rewrite_jsonl_file
-from tokentrim.sources.files import atomic_writer, os_message
-from tokentrim.sources.inputs import BOM
+from tokentrim.cli.output import STDIN, Progress, write_stdout
+from tokentrim.cli.tally import Tally
+from tokentrim.sources import DEFAULT_INCLUDE, expand
+from tokentrim.sources.files import detect_kind
 
-__all__ = ["clean_command", "result_json"]
+__all__ = ["clean_command"]
 
-MODES = ("in-place", "check", "diff", "json", "stdout")
 # llm's logs.db is read-only for clean: take one from a directory only when asked to.
 _CLEAN_INCLUDE = tuple(glob for glob in DEFAULT_INCLUDE if glob != "*.db")
+_IN_FLIGHT_PER_JOB = 4
 
 
 @click.command("clean")
 @click.argument("paths", nargs=-1, metavar="[PATH ...]")
 @click.option("-i", "--in-place", is_flag=True, help="Rewrite the files (atomically).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the text.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff (with --check too).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON report per input on stdout.")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the diff (default: when stdout is a terminal)."
+)
 @click.option(
     "--include",
     multiple=True,
@@ -50,8 +51,26 @@ _CLEAN_INCLUDE = tuple(glob for glob in DEFAULT_INCLUDE if glob != "*.db")
     help="Files to take from directories (default: *.md *.markdown *.txt *.jsonl *.ndjson).",
 )
 @click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Skip these paths in directories (gitignore-style; .gitignore is always respected).",
+)
+@click.option(
     "--field", metavar="NAME", help="JSONL records: the field that holds the reply (dotted path)."
 )
+@click.option(
+    "--stdin-filename", metavar="NAME", help="The name stdin goes by in diffs, messages and JSON."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes for many files (0: one per CPU).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="One line per skipped or failed block.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @settings_options
 def clean_command(
@@ -60,8 +79,13 @@ def clean_command(
     check: bool,
     show_diff: bool,
     as_json: bool,
+    color: bool | None,
     include: tuple[str, ...],
+    exclude: tuple[str, ...],
     field: str | None,
+    stdin_filename: str | None,
+    jobs: int,
+    verbose: bool,
     quiet: bool,
     **options: Any,
 ) -> int:
@@ -69,248 +93,124 @@ def clean_command(
 
     One input without --in-place/--check/--diff/--json: the cleaned text goes to stdout. JSONL files
     (OpenAI, Anthropic, Batch output, records with --field) are rewritten record by record: only
-    reply strings change, every other byte stays.
+    reply strings change, every other byte stays. --check --diff prints the diff and exits 1 when
+    anything would change (for CI).
     """
-    if sum((in_place, check, show_diff, as_json)) > 1:
-        raise click.UsageError("use only one of --in-place, --check, --diff, --json")
+    if in_place and (check or show_diff or as_json):
+        raise click.UsageError("--in-place cannot be combined with --check, --diff or --json")
+    if as_json and show_diff:
+        raise click.UsageError("use only one of --diff, --json")
     settings = settings_from_options(options)
-    run = _Run(settings, prices_for(settings), field, Report(check=check, quiet=quiet))
+    report = Report(check=check, quiet=quiet)
+    job = Job(
+        settings=settings,
+        prices=prices_for(settings),
+        in_place=in_place,
+        check=check,
+        diff=show_diff,
+        as_json=as_json,
+        field=field,
+        verbose=verbose,
+        color=sys.stdout.isatty() if color is None else color,
+        stdin_name=stdin_filename or STDIN,
+    )
+    given = paths or (STDIN,)
     inputs = list(
         expand(
-            paths or (STDIN,),
+            given,
             include=include,
-            on_error=run.report.failed,
+            exclude=exclude,
+            on_error=report.failed,
             default_include=_CLEAN_INCLUDE,
         )
     )
     if in_place and STDIN in inputs:
         raise click.UsageError("--in-place needs files, not stdin")
-    mode = MODES[[in_place, check, show_diff, as_json, True].index(True)]
-    if mode == "stdout" and len(inputs) > 1:
+    if job.to_stdout and len(inputs) > 1:
         raise click.UsageError(
             f"{len(inputs)} inputs: use --in-place, --check, --diff or --json (stdout takes one)"
         )
+    if not inputs and not report.errors:
+        globs = " ".join(include or _CLEAN_INCLUDE)
+        if not quiet:
+            click.echo(f"tokentrim: no files to trim in {', '.join(given)} ({globs})", err=True)
+        return report.exit_code
+    if STDIN in inputs and not quiet and _stdin_is_a_terminal():
+        click.echo("tokentrim: reading a reply from stdin (end it with Ctrl-D; --help)", err=True)
+    workers = (jobs or os.cpu_count() or 1) if len(inputs) > 1 else 1
     enabled = not quiet and len(inputs) > 1 and sys.stderr.isatty()
     with Progress(len(inputs), enabled=enabled) as advance:
-        for name in inputs:
-            run.clean_one(name, mode)
-            advance()
-    run.report.summary(dry_run=mode in ("check", "diff"))
-    return run.report.exit_code
-
-
-@dataclasses.dataclass
-class _Aggregate:
-    """The --json report of an input holding many replies (JSONL, logs.db): sums, not a list,
-    so that a multi-GB file is reported in constant memory."""
-
-    path: str
-    replies: int = 0
-    changed: int = 0
-    tokens_before: int = 0
-    tokens_after: int = 0
-    encoding: str | None = None
-    blocks: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
-    rules: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
-    warnings: int = 0
-    costs: dict[str, float | None] = dataclasses.field(default_factory=dict)
-
-    def add(self, result: TrimResult) -> None:
-        self.replies += 1
-        self.changed += result.changed
-        self.tokens_before += result.tokens_before
-        self.tokens_after += result.tokens_after
-        self.encoding = result.encoding
-        self.blocks.update(block.status for block in result.blocks)
-        self.rules.update(result.rules)
-        self.warnings += len(result.warnings)
-        if result.cost is not None:
-            for key in ("compute", "review_before", "review_after", "context_saved"):
-                value = getattr(result.cost, key, None)
-                # One reply without a price makes the sum unknown, not smaller.
-                total = self.costs.get(key, 0.0)
-                self.costs[key] = None if value is None or total is None else total + value
-
-    def json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "replies": self.replies,
-            "changed": self.changed,
-            "tokens_before": self.tokens_before,
-            "tokens_after": self.tokens_after,
-            "encoding": self.encoding,
-            "blocks": dict(self.blocks),
-            "rules": dict(self.rules),
-            "warnings": self.warnings,
-            "cost": self.costs or None,
-        }
-
-
-@dataclasses.dataclass
-class _Run:
-    """One ``clean`` run: cleans each input and tells its :class:`Report` what happened."""
-
-    settings: Settings
-    prices: Any = None
-    field: str | None = None
-    report: Report = dataclasses.field(default_factory=Report)
-
-    def trim(self, text: str, reply: Reply | None = None) -> TrimResult:
-        if reply is None:
-            return trim(text, settings=self.settings, prices=self.prices)
-        return trim(
-            text, model=reply.model, settings=self.settings, usage=reply.usage, prices=self.prices
-        )
-
-    def clean_one(self, name: str, mode: str) -> None:
-        self.report.inputs += 1
-        try:
-            source = open_input(name)
-            if source.kind == "jsonl":
-                self._clean_jsonl(source, mode)
-            elif source.kind == "llm-logs":
-                self._clean_llm_logs(source, mode)
-            else:
-                self._clean_text(source, mode)
-        except InputError as exc:
-            self.report.failed(name, str(exc))
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            self.report.failed(name, os_message(exc))
-
-    # -- text files and stdin
-
-    def _clean_text(self, source: Input, mode: str) -> None:
-        name = source.name
-        text, bom = source.read_text()
-        result = self.trim(text)
-        self.report.trimmed(result)
-        self.report.done(result.changed)
-        _warn(name, result)
-        prefix = BOM if bom else ""
-        if mode == "stdout":
-            write_stdout(prefix + result.text)
-        elif mode == "diff":
-            if result.changed:
-                write_stdout(unified_diff(prefix + text, prefix + result.text, name))
-        elif mode == "json":
-            write_stdout(json.dumps(result_json(name, result), ensure_ascii=False) + "\n")
-        elif mode == "check":
-            if result.changed:
-                click.echo(f"would trim {name}", err=True)
-        elif mode == "in-place" and result.changed:
-            with atomic_writer(name) as out:
-                out.stream.write((prefix + result.text).encode("utf-8", "surrogateescape"))
-
-    # -- JSONL: reply strings only, streamed
-
-    def _clean_jsonl(self, source: Input, mode: str) -> None:
-        name = source.name
-        aggregate = _Aggregate(name)
-        on_error = self.report.failed
-
-        def transform(text: str, reply: Reply) -> str:
-            result = self.trim(text, reply)
-            self.report.trimmed(result)
-            aggregate.add(result)
-            _warn(f"{reply.origin}", result)
-            return result.text
-
-        def rewrite(dst: Any, src: Any = None) -> Any:
-            with src or source.open_bytes() as stream:
-                return _rewrite_jsonl(
-                    stream, dst, transform, field=self.field, name=name, on_error=on_error
+        for tally, out, said, errors in _run(inputs, job, workers):
+            if out:
+                write_stdout(b"".join(out))
+            for line in said:
+                click.echo(
+                    line if line.startswith("would trim") else f"tokentrim: {line}", err=True
                 )
-
-        if mode in ("in-place", "check") and source.path is not None:
-            stats = _rewrite_jsonl_file(
-                name, transform, field=self.field, on_error=on_error, dry_run=mode == "check"
-            )
-            if mode == "check" and stats.changed:
-                click.echo(f"would trim {name} ({stats.changed} records)", err=True)
-        elif mode == "diff":
-            with tempfile.TemporaryFile() as original, tempfile.TemporaryFile() as rewritten:
-                # The input is read twice (rewrite, then diff): stdin is kept in a spool file.
-                with source.open_bytes() as stream:
-                    shutil.copyfileobj(stream, original)
-                original.seek(0)
-                stats = rewrite(rewritten, _Unclosed(original))
-                original.seek(0)
-                rewritten.seek(0)
-                write_stdout(b"".join(jsonl_diff(original, rewritten, name)))
-        elif mode in ("json", "check"):
-            with open(os.devnull, "wb") as sink:
-                stats = rewrite(sink)
-            if mode == "check" and stats.changed:
-                click.echo(f"would trim {name} ({stats.changed} records)", err=True)
-        else:
-            sys.stdout.flush()
-            stats = rewrite(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        self.report.done(bool(stats.changed))
-        if mode == "json":
-            summary = aggregate.json()
-            summary["records"] = stats.records
-            write_stdout(json.dumps(summary, ensure_ascii=False) + "\n")
-
-    # -- llm logs.db: read-only
-
-    def _clean_llm_logs(self, source: Input, mode: str) -> None:
-        if mode not in ("json", "check"):
-            raise InputError(
-                "llm logs.db is read-only for tokentrim (use --json, --check, or `tokentrim report`)"
-            )
-        aggregate = _Aggregate(source.name)
-        for reply in source.replies(None, self.report.failed):
-            result = self.trim(reply.text, reply)
-            self.report.trimmed(result)
-            aggregate.add(result)
-        self.report.done(bool(aggregate.changed))
-        if mode == "json":
-            write_stdout(json.dumps(aggregate.json(), ensure_ascii=False) + "\n")
-        elif aggregate.changed:
-            click.echo(f"would trim {source.name} ({aggregate.changed} replies)", err=True)
+            for error in errors:
+                origin, _, message = error.partition(": ")
+                report.failed(origin, message)
+            if tally is not None:
+                report.commit(tally)
+            advance()
+    report.summary(dry_run=not in_place and (check or show_diff or as_json))
+    return report.exit_code
 
 
-def result_json(path: str | None, result: TrimResult) -> dict[str, Any]:
-    """The ``--json`` report of one reply."""
-    data: dict[str, Any] = {} if path is None else {"path": path}
-    data.update(
-        tokens_before=result.tokens_before,
-        tokens_after=result.tokens_after,
-        encoding=result.encoding,
-        changed=result.changed,
-        rules=list(result.rules),
-        blocks=[dataclasses.asdict(b) for b in result.blocks],
-        warnings=list(result.warnings),
-        cost=_cost_json(result.cost),
-    )
-    return data
+Done = tuple[Tally | None, list[bytes], list[str], list[str]]
 
 
-def _cost_json(cost: Any) -> Any:
-    if cost is None:
-        return None
-    return json.loads(json.dumps(dataclasses.asdict(cost), default=str))
+def _run(inputs: list[str], job: Job, workers: int) -> Iterator[Done]:
+    """Each input's outcome, in input order: in this process, or text files in ``workers``
+    processes (JSONL and logs.db stream, so they stay here, at their place in the order)."""
+    if workers <= 1:
+        for name in inputs:
+            yield _clean_here(name, job)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pending: collections.deque[Future[Done] | str] = collections.deque()
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for name in inputs:
+            if name != STDIN and _kind(name) == "text":
+                pending.append(pool.submit(_clean_buffered, name, job))
+            else:
+                pending.append(name)
+            while len(pending) > workers * _IN_FLIGHT_PER_JOB or (
+                pending and isinstance(pending[0], str)
+            ):
+                yield _resolve(pending.popleft(), job)
+        while pending:
+            yield _resolve(pending.popleft(), job)
 
 
-def _warn(name: str, result: TrimResult) -> None:
-    for block in result.blocks:
-        if block.status == "failed":
-            click.echo(
-                f"tokentrim: {name}: block at offset {block.start} kept: {block.reason}", err=True
-            )
+def _resolve(item: Future[Done] | str, job: Job) -> Done:
+    return _clean_here(item, job) if isinstance(item, str) else item.result()
 
 
-class _Unclosed:
-    """A file used as a context manager without being closed (it is read again afterwards)."""
+def _clean_here(name: str, job: Job) -> Done:
+    """In this process: payload goes straight to stdout, as it is produced (JSONL streams)."""
+    said: list[str] = []
+    tally, errors = clean_input(name, job, write_stdout, said.append)
+    return tally, [], said, errors
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
 
-    def __enter__(self) -> Any:
-        return self._stream
+def _clean_buffered(name: str, job: Job) -> Done:
+    """In a worker: everything is handed back to be written in input order."""
+    out: list[bytes] = []
+    said: list[str] = []
+    tally, errors = clean_input(name, job, out.append, said.append)
+    return tally, out, said, errors
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+
+def _kind(name: str) -> str:
+    try:
+        return detect_kind(Path(name))
+    except Exception:  # noqa: BLE001 - unreadable: the worker reports it the usual way
+        return "text"
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

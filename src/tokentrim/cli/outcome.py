@@ -6,14 +6,13 @@ As black's ``Report``: a command tells :class:`Report` what happened to each inp
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from tokentrim.pipeline import TrimResult
+from tokentrim.cli.tally import Tally, plural
 
 __all__ = ["EXIT_CHANGES", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "Report", "error", "warning"]
 
@@ -49,6 +48,8 @@ class Report:
     changed: int = 0
     errors: int = 0
     inputs: int = 0
+    skipped: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    failed_blocks: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     replies: int = 0
     tokens_before: int = 0
     tokens_after: int = 0
@@ -56,35 +57,52 @@ class Report:
     _shown: int = 0
     _held: list[str] = dataclasses.field(default_factory=list)
 
-    def done(self, changed: bool) -> None:
-        """An input was trimmed (and, for ``-i``, written)."""
-        self.changed += changed
-
-    def trimmed(self, result: TrimResult) -> None:
-        """Count one reply's tokens into the summary."""
-        self.replies += 1
-        self.tokens_before += result.tokens_before
-        self.tokens_after += result.tokens_after
-        self.encoding = result.encoding
+    def commit(self, tally: Tally) -> None:
+        """Count an input that was trimmed (and, with ``-i``, written) into the summary."""
+        self.inputs += 1
+        self.changed += tally.changed > 0
+        self.replies += tally.replies
+        self.tokens_before += tally.tokens_before
+        self.tokens_after += tally.tokens_after
+        self.encoding = tally.encoding or self.encoding
+        self.skipped.update(tally.skipped)
+        self.failed_blocks.update(tally.failed)
 
     def summary(self, *, dry_run: bool) -> None:
-        """The one summary line on stderr (none when quiet or nothing was read)."""
-        if self.quiet or not self.replies:
+        """The summary on stderr: tokens saved, and the blocks left as they were and why."""
+        if self.quiet:
             return
-        saved = self.tokens_before - self.tokens_after
-        share = saved / self.tokens_before if self.tokens_before else 0.0
-        verb = "would save" if dry_run else "saved"
-        line = (
-            f"{self.replies} replies in {self.inputs} inputs, {self.tokens_before:,} → "
-            f"{self.tokens_after:,} tokens ({self.encoding}): {verb} {saved:,} ({share:.1%}); "
-            f"{self.changed} inputs changed"
-        )
-        if sys.stderr.isatty():
-            from tokentrim.cli.output import stderr_console
+        lines = []
+        if self.replies:
+            saved = self.tokens_before - self.tokens_after
+            share = saved / self.tokens_before if self.tokens_before else 0.0
+            verb = "would save" if dry_run else "saved"
+            changed = "would change" if dry_run else "changed"
+            lines.append(
+                f"{plural(self.replies, 'reply')} in {plural(self.inputs, 'input')}, "
+                f"{self.tokens_before:,} → {self.tokens_after:,} tokens ({self.encoding}): "
+                f"{verb} {saved:,} ({share:.1%}); {plural(self.changed, 'input')} {changed}"
+            )
+        blocks = []
+        if self.skipped:
+            blocks.append(
+                f"{plural(sum(self.skipped.values()), 'block')} skipped: {_counts(self.skipped)}"
+            )
+        if self.failed_blocks:
+            total = sum(self.failed_blocks.values())
+            blocks.append(
+                f"{plural(total, 'block')} kept as {'it was' if total == 1 else 'they were'} "
+                f"after a failed safety check: {_counts(self.failed_blocks)}"
+            )
+        if blocks:
+            lines.append("; ".join(blocks) + " (-v: each block)")
+        for line in lines:
+            if sys.stderr.isatty():
+                from tokentrim.cli.output import stderr_console
 
-            stderr_console().print(f"[bold]tokentrim[/bold] {line}")
-        else:
-            click.echo(f"tokentrim: {line}", err=True)
+                stderr_console().print(f"[bold]tokentrim[/bold] {line}", highlight=False)
+            else:
+                click.echo(f"tokentrim: {line}", err=True)
 
     def failed(self, name: str, message: str) -> None:
         """An input (or a record of one) could not be read or written: say so in one line."""
@@ -113,3 +131,7 @@ class Report:
         if self.check and self.changed:
             return EXIT_CHANGES
         return EXIT_OK
+
+
+def _counts(counter: collections.Counter[str]) -> str:
+    return ", ".join(f"{n:,} {what}" for what, n in counter.most_common())

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from tokentrim.errors import InputError
 from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, rewrite_jsonl
@@ -77,8 +77,9 @@ class AtomicFile:
 def atomic_writer(path: str | Path) -> Iterator[AtomicFile]:
     """Write a file's new content beside it and ``os.replace`` it in one step.
 
-    The temporary file is fsynced and takes the target's permissions; a symlink's target is what
-    gets replaced. On an exception, or with ``replace`` set False, the target is left untouched.
+    The temporary file is fsynced and takes the target's permissions, owner and group (as far
+    as the user may set them); a symlink's target is what gets replaced. On an exception, or
+    with ``replace`` set False, the target is left untouched.
     """
     target = Path(path).resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -91,10 +92,22 @@ def atomic_writer(path: str | Path) -> Iterator[AtomicFile]:
                 os.fsync(stream.fileno())
         if out.replace:
             shutil.copymode(target, temporary)
+            _copy_owner(target, temporary)
             os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _copy_owner(source: Path, target: str) -> None:
+    status = os.stat(source)
+    if status.st_uid == os.getuid() and status.st_gid == os.getgid():
+        return
+    try:
+        os.chown(target, status.st_uid, status.st_gid)
+    except PermissionError:  # not root: keep at least the group, when we belong to it
+        with contextlib.suppress(PermissionError):
+            os.chown(target, -1, status.st_gid)
 
 
 def rewrite_jsonl_file(
@@ -131,31 +144,99 @@ def rewrite_jsonl_file(
 
 
 def walk(
-    root: str | Path, include: Sequence[str] = (), on_error: OnError | None = None
+    root: str | Path,
+    include: Sequence[str] = (),
+    on_error: OnError | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    gitignore: bool = True,
 ) -> Iterator[Path]:
     """The files a directory contributes, as :func:`iter_replies` reads them.
 
     Sorted, hidden entries skipped, matched by name (or by the path below ``root`` for globs with a
-    ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). Unreadable directories go to
-    ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
+    ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). What ``.gitignore`` files ignore
+    is skipped (the repository's top-level one and every one at or below ``root``, as git reads
+    them), and so is what ``exclude`` names (gitignore-style patterns, relative to ``root``).
+    Unreadable directories go to ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
     """
     report = on_error if on_error is not None else _raise
-    return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report)
+    ignored = _Ignores(Path(root), tuple(exclude), gitignore)
+    return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report, ignored)
 
 
-def _walk(root: Path, include: tuple[str, ...], report: OnError) -> Iterator[Path]:
+def _walk(
+    root: Path, include: tuple[str, ...], report: OnError, ignored: _Ignores
+) -> Iterator[Path]:
     def on_walk_error(error: OSError) -> None:
         report(str(error.filename or root), os_message(error))
 
     for directory, subdirs, files in os.walk(root, onerror=on_walk_error):
-        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+        here = Path(directory)
+        ignored.read_gitignore(here)
+        subdirs[:] = sorted(
+            name
+            for name in subdirs
+            if not name.startswith(".") and not ignored(here / name, directory=True)
+        )
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = Path(directory, name)
+            path = here / name
             relative = path.relative_to(root).as_posix()
-            if any(fnmatch.fnmatch(relative if "/" in glob else name, glob) for glob in include):
+            if any(
+                fnmatch.fnmatch(relative if "/" in glob else name, glob) for glob in include
+            ) and not ignored(path, directory=False):
                 yield path
+
+
+class _Ignores:
+    """``.gitignore`` files (each applies below its own directory) and ``--exclude`` patterns."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...], gitignore: bool) -> None:
+        import pathspec
+
+        self._pathspec = pathspec
+        self._root = root
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self._gitignore = gitignore
+        self._specs: list[tuple[Path, Any]] = []
+        if gitignore:
+            top = _repository_root(root)
+            if top is not None and top != root.resolve():
+                self._add(top, top / ".gitignore")
+
+    def read_gitignore(self, directory: Path) -> None:
+        if self._gitignore:
+            self._add(directory.resolve(), directory / ".gitignore")
+
+    def _add(self, base: Path, file: Path) -> None:
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        self._specs.append((base, self._pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def __call__(self, path: Path, *, directory: bool) -> bool:
+        suffix = "/" if directory else ""
+        if self._exclude is not None:
+            if self._exclude.match_file(path.relative_to(self._root).as_posix() + suffix):
+                return True
+        resolved = path.resolve()
+        for base, spec in self._specs:
+            try:
+                relative = resolved.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(relative + suffix):
+                return True
+        return False
+
+
+def _repository_root(start: Path) -> Path | None:
+    for directory in (start.resolve(), *start.resolve().parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
 
 
 def _first_line_is_object(stream: BinaryIO) -> bool:

@@ -142,15 +142,18 @@ def expand(
     include: Sequence[str] = (),
     on_error: OnError,
     default_include: Sequence[str] = DEFAULT_INCLUDE,
+    exclude: Sequence[str] = (),
 ) -> Iterator[str]:
     """The inputs that ``paths`` name: files as given, directories walked (``include`` globs or
-    ``default_include``), ``"-"`` for stdin; a missing path goes to ``on_error``."""
+    ``default_include``; ``.gitignore`` and ``exclude`` respected), ``"-"`` for stdin; a missing
+    path goes to ``on_error``. Files named explicitly are always taken."""
     for given in paths:
         path = Path(given)
         if given == "-":
             yield given
         elif path.is_dir():
-            for file in walk(path, tuple(include) or tuple(default_include), on_error):
+            globs = tuple(include) or tuple(default_include)
+            for file in walk(path, globs, on_error, exclude=exclude):
                 yield str(file)
         elif not path.exists() and not path.is_symlink():
             on_error(given, "no such file or directory")
