@@ -572,3 +572,6 @@ from tokentrim.rules_cli import rules_command  # noqa: E402
 
 cli.add_command(report_command)
 cli.add_command(rules_command)
+from tokentrim.cli_route import route_group  # noqa: E402
+
+cli.add_command(route_group)

@@ -3,7 +3,7 @@
 Every ordered selection of 1 to ``max_length`` distinct models is replayed (see
 :mod:`tokentrim.route.simulate`); the plan is the cheapest whose pass rate reaches ``min_pass``
 (ties: the higher pass rate, then the shorter cascade, then by name). Each candidate is compared
-with the *reference*: the cheapest single model whose own pass rate reaches the candidate's, when
+with the *reference*: the cheapest single model whose own pass rate reaches ``min_pass``, when
 one does; and with the premium baseline (the best single model, or the one named).
 
 Models are compared on the same tasks. With ``tasks="all"`` (the default) those are all the tasks
@@ -33,7 +33,7 @@ class Candidate:
     """A cascade that reaches the pass rate, with what it saves."""
 
     result: StrategyResult
-    reference: str | None  # cheapest single model whose pass rate reaches this one's
+    reference: str | None  # the cheapest single model whose pass rate reaches min_pass
     saving_vs_reference: float | None
     saving_vs_premium: float | None
 
@@ -59,6 +59,7 @@ class Plan:
     left_out: dict[str, str]  # model → why it was not searched
     searched: int
     unpriced: int  # cascades left out because a call in them has no price
+    best_pass_rate: float  # the highest pass rate of any cascade searched
     premium: StrategyResult
     singles: tuple[StrategyResult, ...]
     best: Candidate | None
@@ -75,6 +76,7 @@ class Plan:
             "left_out": dict(self.left_out),
             "searched": self.searched,
             "unpriced": self.unpriced,
+            "best_pass_rate": self.best_pass_rate,
             "premium": self.premium.as_dict(),
             "singles": [s.as_dict() for s in self.singles],
             "best": self.best.as_dict() if self.best else None,
@@ -129,19 +131,21 @@ def plan(
         else min(singles, key=lambda r: (-r.passed, _spend(r), r.name))
     )
     reachable: list[StrategyResult] = []
-    searched = unpriced = 0
+    searched = unpriced = most_passed = 0
     for length in range(1, min(max_length, len(pool)) + 1):
         for cascade in itertools.permutations(pool, length):
             searched += 1
             result = table.cascade(list(cascade), task_set)
+            most_passed = max(most_passed, result.passed)
             if result.spend is None:
                 unpriced += 1
             elif result.pass_rate >= min_pass:
                 reachable.append(result)
     reachable.sort(key=lambda r: (_spend(r), -r.passed, len(r.models), r.name))
-    priced_singles = [s for s in singles if s.spend is not None]
+    reaching = [s for s in singles if s.spend is not None and s.pass_rate >= min_pass]
+    reference = min(reaching, key=lambda s: (_spend(s), s.name)) if reaching else None
     candidates = tuple(
-        _candidate(result, priced_singles, premium_result) for result in reachable[: max(top, 1)]
+        _candidate(result, reference, premium_result) for result in reachable[: max(top, 1)]
     )
     return Plan(
         origin=runs.origin,
@@ -153,6 +157,7 @@ def plan(
         left_out=left_out,
         searched=searched,
         unpriced=unpriced,
+        best_pass_rate=most_passed / len(task_set),
         premium=premium_result,
         singles=tuple(sorted(singles, key=lambda r: (_spend(r), r.name))),
         best=candidates[0] if candidates else None,
@@ -161,10 +166,8 @@ def plan(
 
 
 def _candidate(
-    result: StrategyResult, singles: Sequence[StrategyResult], premium: StrategyResult
+    result: StrategyResult, reference: StrategyResult | None, premium: StrategyResult
 ) -> Candidate:
-    reaching = [s for s in singles if s.passed >= result.passed]
-    reference = min(reaching, key=lambda s: (_spend(s), s.name)) if reaching else None
     return Candidate(
         result=result,
         reference=reference.name if reference else None,
