@@ -156,7 +156,7 @@ def simulate_command(
     """
     from tokentrim.route import load_route_config
     from tokentrim.route.render import render_html, simulate_sections, strategy_chart
-    from tokentrim.route.simulate import load_prompts, load_runs, simulate
+    from tokentrim.route.replay import load_prompts, load_runs, simulate
 
     try:
         runs = load_runs(file)
@@ -236,9 +236,9 @@ def plan_command(
     its saving against the premium baseline and against the cheapest single model that reaches
     its pass rate. Exit 1 when no cascade reaches --min-pass.
     """
-    from tokentrim.route.plan import plan
+    from tokentrim.route.planner import plan
     from tokentrim.route.render import plan_sections, render_html, strategy_chart
-    from tokentrim.route.simulate import load_runs
+    from tokentrim.route.replay import load_runs
 
     try:
         result = plan(

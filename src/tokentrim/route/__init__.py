@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokentrim.route.classify import TIERS, Tier, TierName, classify
+from tokentrim.route.classifier import TIERS, Tier, TierName, classify
 from tokentrim.route.config import RouteConfig, load_route_config
 
 __all__ = [
@@ -47,9 +47,9 @@ _LAZY = {
     "Verdict": "checks",
     "compiles": "checks",
     "extract_python": "checks",
-    "load_runs": "simulate",
-    "simulate": "simulate",
-    "plan": "plan",
+    "load_runs": "replay",
+    "simulate": "replay",
+    "plan": "planner",
 }
 
 

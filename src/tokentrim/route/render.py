@@ -13,9 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from tokentrim.route.classify import Tier
-from tokentrim.route.plan import Candidate, Plan
-from tokentrim.route.simulate import Simulation, StrategyResult
+from tokentrim.route.classifier import Tier
+from tokentrim.route.planner import Candidate, Plan
+from tokentrim.route.replay import Simulation, StrategyResult
 
 __all__ = [
     "Section",

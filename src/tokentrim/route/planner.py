@@ -1,7 +1,7 @@
 """Search the cascades over recorded runs for the cheapest that keeps a pass rate.
 
 Every ordered selection of 1 to ``max_length`` distinct models is replayed (see
-:mod:`tokentrim.route.simulate`); the plan is the cheapest whose pass rate reaches ``min_pass``
+:mod:`tokentrim.route.replay`); the plan is the cheapest whose pass rate reaches ``min_pass``
 (ties: the higher pass rate, then the shorter cascade, then by name). Each candidate is compared
 with the *reference*: the cheapest single model whose own pass rate reaches ``min_pass``, when
 one does; and with the premium baseline (the best single model, or the one named).
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from tokentrim.cost import PriceTable
 from tokentrim.errors import InputError
-from tokentrim.route.simulate import Pricing, Runs, StrategyResult, Table
+from tokentrim.route.replay import Pricing, Runs, StrategyResult, Table
 
 __all__ = ["Candidate", "Plan", "plan"]
 

@@ -18,7 +18,8 @@ A runs file is JSONL, one line per task and model::
 
 Pricing (``pricing=``): ``"bill"`` takes ``cost_usd`` (what the provider billed) where the run has
 it and list prices (genai-prices, or a prices file) elsewhere; ``"list"`` prices every run from
-its token counts. A call that nothing prices makes the strategy's spend unknown (``None``), never
+its token counts (at 12:00 UTC today, the standard rate where a price depends on the time of
+day). A call that nothing prices makes the strategy's spend unknown (``None``), never
 zero. Strategies are compared on the same tasks: those every model they use answered.
 """
 
@@ -34,9 +35,9 @@ from typing import Any, Literal
 
 from tokentrim.cost import PriceTable
 from tokentrim.errors import InputError
-from tokentrim.route.classify import TIERS, classify
+from tokentrim.route.classifier import TIERS, classify
 from tokentrim.route.config import RouteConfig
-from tokentrim.route.pricing import TokenPricer
+from tokentrim.route.pricing import TokenPricer, standard_time
 
 __all__ = [
     "Pricing",
@@ -178,7 +179,7 @@ class Table:
             raise ValueError(f"pricing must be 'bill' or 'list', not {pricing!r}")
         self.runs = runs
         self.pricing = pricing
-        self.pricer = TokenPricer(prices)
+        self.pricer = TokenPricer(prices, when=standard_time())
         self.sources: Counter[str] = Counter()  # "billed" / "list price" / "unpriced"
         self.cells: dict[str, dict[str, tuple[bool, float | None]]] = {m: {} for m in runs.models}
         for (task, model), run in runs.runs.items():
