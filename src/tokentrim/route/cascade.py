@@ -186,6 +186,8 @@ class Cascade:
             try:
                 response = self.call(model=model, messages=messages, **{**self.request, **request})
                 if inspect.isawaitable(response):
+                    if inspect.iscoroutine(response):
+                        response.close()  # never awaited: close it rather than leak a warning
                     raise TypeError("the call returned an awaitable: use arun()")
             except Exception as exc:  # a provider failure escalates, as a router's fallback does
                 attempts.append(_error(model, exc, started))
