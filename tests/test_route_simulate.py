@@ -24,7 +24,9 @@ from tokentrim.errors import InputError
 from tokentrim.route import load_runs, plan, simulate
 from tokentrim.route.replay import Runs, default_tiers
 
-HUMANEVAL_RUNS = Path(__file__).resolve().parent.parent.parent / "shared/corpus/humaneval-runs.jsonl"
+HUMANEVAL_RUNS = (
+    Path(__file__).resolve().parent.parent.parent / "shared/corpus/humaneval-runs.jsonl"
+)
 DEEPSEEK = "deepseek/deepseek-chat"
 QWEN_7B = "qwen/qwen-2.5-7b-instruct"
 
@@ -67,7 +69,9 @@ def _list_price(record: dict[str, Any]) -> float | None:
     model = record["model"]
     if model.startswith("house/"):
         return None
-    usage = GenaiUsage(input_tokens=record["prompt_tokens"], output_tokens=record["completion_tokens"])
+    usage = GenaiUsage(
+        input_tokens=record["prompt_tokens"], output_tokens=record["completion_tokens"]
+    )
     return float(
         calc_price(usage, model, provider_id="openai", genai_request_timestamp=_noon()).total_price
     )
@@ -231,14 +235,26 @@ def test_plan_without_a_reachable_rate(synthetic: tuple[Path, list[dict[str, Any
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"task_id": "a", "model": "m", "passed": "yes", "prompt_tokens": 1, '
-         '"completion_tokens": 1}', "passed must be true or false"),
-        ('{"task_id": "a", "model": "m", "passed": true, "prompt_tokens": -1, '
-         '"completion_tokens": 1}', "prompt_tokens must be a non-negative integer"),
-        ('{"task_id": "a", "model": "", "passed": true, "prompt_tokens": 1, '
-         '"completion_tokens": 1}', "model must be a non-empty string"),
-        ('{"task_id": "a", "model": "m", "passed": true, "prompt_tokens": 1, '
-         '"completion_tokens": 1, "cost_usd": "x"}', "cost_usd must be a number"),
+        (
+            '{"task_id": "a", "model": "m", "passed": "yes", "prompt_tokens": 1, '
+            '"completion_tokens": 1}',
+            "passed must be true or false",
+        ),
+        (
+            '{"task_id": "a", "model": "m", "passed": true, "prompt_tokens": -1, '
+            '"completion_tokens": 1}',
+            "prompt_tokens must be a non-negative integer",
+        ),
+        (
+            '{"task_id": "a", "model": "", "passed": true, "prompt_tokens": 1, '
+            '"completion_tokens": 1}',
+            "model must be a non-empty string",
+        ),
+        (
+            '{"task_id": "a", "model": "m", "passed": true, "prompt_tokens": 1, '
+            '"completion_tokens": 1, "cost_usd": "x"}',
+            "cost_usd must be a number",
+        ),
         ("{not json", "invalid JSON"),
         ("[]", "expected a JSON object"),
     ],
@@ -252,7 +268,13 @@ def test_bad_runs_are_one_line_input_errors(tmp_path: Path, line: str, message: 
 
 
 def test_duplicates_and_unknown_models_are_errors(tmp_path: Path) -> None:
-    record = {"task_id": "a", "model": "m", "passed": True, "prompt_tokens": 1, "completion_tokens": 1}
+    record = {
+        "task_id": "a",
+        "model": "m",
+        "passed": True,
+        "prompt_tokens": 1,
+        "completion_tokens": 1,
+    }
     with pytest.raises(InputError, match="appear twice"):
         Runs.from_records([record, record])
     runs = Runs.from_records([record])
@@ -306,7 +328,9 @@ def test_humaneval_plan_is_at_least_70_percent_cheaper(
     assert passed / tasks >= 0.95
     saving = 1 - spend / premium_spend
     assert best.saving_vs_premium == pytest.approx(saving)
-    print(f"plan at 95%: {best.result.name}: ${spend:.6f}, {passed / tasks:.1%}, {saving:.1%} cheaper")
+    print(
+        f"plan at 95%: {best.result.name}: ${spend:.6f}, {passed / tasks:.1%}, {saving:.1%} cheaper"
+    )
     assert saving >= 0.70, f"{best.result.name} saves only {saving:.1%}"
     # No cheaper cascade reaches the rate: checked by brute force over the same models.
     for length in (1, 2, 3):

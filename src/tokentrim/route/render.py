@@ -265,7 +265,8 @@ def _money(value: float | None) -> str:
     if value == 0 or abs(value) >= 1:
         return f"{value:,.2f}"
     decimals = min(max(2, 3 - math.floor(math.log10(abs(value)))), 12)
-    return f"{value:.{decimals}f}"
+    text = f"{value:.{decimals}f}".rstrip("0")
+    return text + "0" * max(0, 2 - len(text.partition(".")[2]))
 
 
 def _shorten(text: str, limit: int) -> str:
