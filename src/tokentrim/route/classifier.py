@@ -21,14 +21,18 @@ request. It scores signals and reports each one it used::
     score >= 3 → complex;  score >= 1.5 → moderate;  otherwise simple
 
 Keywords and thresholds are configurable (:class:`RouteConfig`, ``[tool.tokentrim.route]``).
-A keyword is a phrase matched case-insensitively at word boundaries; a space in it also matches
-``-`` or ``_``, and a trailing ``*`` matches any word ending (``encrypt*``).
+A keyword is a phrase of words matched case-insensitively as whole words, in order, whatever
+separates them (``hard coded`` matches "hard-coded"); a trailing ``*`` lets the last word end in
+anything (``encrypt*``). Keywords are matched in the prose of the prompt, outside fenced code
+blocks; size, files and blocks count the whole prompt. Matching is one pass over the words with
+the phrases indexed by their first word, so its cost grows with the prompt, not the keyword sets.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Literal
@@ -41,6 +45,10 @@ TierName = Literal["simple", "moderate", "complex"]
 TIERS: tuple[TierName, ...] = ("simple", "moderate", "complex")
 
 CHARS_PER_TOKEN = 4
+# Keywords are looked for in the request, not in the code pasted with it (a variable named
+# `password` does not make a docstring request security-sensitive), and in at most this much of
+# it: the start and the end of a very long prompt, where the request is.
+MAX_SCAN_CHARS = 20_000
 COMPLEX_SCORE = 3.0
 MODERATE_SCORE = 1.5
 
@@ -81,8 +89,9 @@ def classify(prompt: str, config: RouteConfig | None = None) -> Tier:
     score = 0.0
 
     groups_hit = {tier: 0 for tier in TIERS}
-    for tier, label, pattern in compiled.groups:
-        found = _matches(pattern, text)
+    fences = [m.start() for m in _FENCE.finditer(text)]
+    found_per_group = compiled.matches(_prose(text, fences))
+    for (tier, label), found in zip(compiled.groups, found_per_group, strict=True):
         if found:
             groups_hit[tier] += 1
             reasons.append(f"{tier}: {label} ({', '.join(found)})")
@@ -93,7 +102,7 @@ def classify(prompt: str, config: RouteConfig | None = None) -> Tier:
 
     tokens = (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
     files = _count_files(text)
-    blocks = (len(_FENCE.findall(text)) + 1) // 2  # fences pair up: opening, closing
+    blocks = (len(fences) + 1) // 2  # fences pair up: opening, closing
     size_points = 0.0
     moderate_signals = groups_hit["moderate"]
     for value, unit, moderate, complex_ in (
@@ -444,7 +453,10 @@ _CODE_EXTENSIONS = (
     "py|pyi|ipynb|js|jsx|mjs|ts|tsx|go|rs|java|kt|kts|rb|php|c|cc|cpp|cxx|h|hpp|cs|swift|scala"
     "|sql|sh|vue|svelte|ex|exs|erl|hs|ml|lua|dart|r|jl"
 )
-_FILE_NAME = re.compile(rf"(?<![\w./-])([\w-]+(?:/[\w.-]+)*\.(?:{_CODE_EXTENSIONS}))\b", re.I)
+# A code file named in the prompt: one whitespace-separated token, quotes and punctuation around.
+_FILE_TOKEN = re.compile(
+    rf"""[`'"(\[<]*((?:[\w-]+/)*[\w.-]*\w\.(?:{_CODE_EXTENSIONS}))[`'")\]>,.:;!?]*""", re.I
+)
 _FILE_COUNT = re.compile(
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+"
     r"(?:(?:code|source|python|module|test|config)\s+)?files\b",
@@ -468,48 +480,113 @@ _FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)[ \t]*[\w+#.-]*[ \t]*$", re.M)
 
 
 def _count_files(text: str) -> int:
-    named = {name.lower() for name in _FILE_NAME.findall(text)}
-    stated = [
-        int(n) if n.isdigit() else _NUMBERS[n.lower()]
-        for n in (m.group(1) for m in _FILE_COUNT.finditer(text))
-    ]
+    named = {
+        match.group(1).lower()
+        for token in text.split()
+        if "." in token and (match := _FILE_TOKEN.fullmatch(token))
+    }
+    stated = []
+    lowered = text.lower()
+    position = lowered.find("files")
+    while position >= 0:
+        # The regex only where "files" occurs: scanning all of a long prompt costs milliseconds.
+        window = lowered[max(0, position - 40) : position + 6]
+        for match in _FILE_COUNT.finditer(window):
+            number = match.group(1)
+            stated.append(int(number) if number.isdigit() else _NUMBERS[number])
+        position = lowered.find("files", position + 5)
     return max([len(named), *stated])
+
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Phrase:
+    group: int
+    words: tuple[str, ...]
+    stem: bool  # the last word is a prefix
 
 
 @dataclasses.dataclass(frozen=True)
 class _Compiled:
-    groups: tuple[tuple[TierName, str, re.Pattern[str]], ...]
+    """Every phrase indexed by its first word (or, for one-word stems, by the stem)."""
+
+    groups: tuple[tuple[TierName, str], ...]
+    by_first_word: dict[str, tuple[_Phrase, ...]]
+    stems: dict[str, tuple[_Phrase, ...]]
+    stem_lengths: tuple[int, ...]
+
+    def matches(self, text: str) -> list[list[str]]:
+        """Per group, the distinct phrases found (as written in the text, at most four)."""
+        found: list[dict[str, None]] = [{} for _ in self.groups]
+        words = _WORD.findall(text.lower())
+        for index, word in enumerate(words):
+            for phrase in self.by_first_word.get(word, ()):
+                if _continues(phrase, words, index):
+                    found[phrase.group][" ".join(words[index : index + len(phrase.words)])] = None
+            for length in self.stem_lengths:
+                if len(word) >= length:
+                    for phrase in self.stems.get(word[:length], ()):
+                        found[phrase.group][word] = None
+        return [list(hits)[:4] for hits in found]
+
+
+def _continues(phrase: _Phrase, words: list[str], index: int) -> bool:
+    """Whether the words after ``words[index]`` (which equals the first) complete ``phrase``."""
+    count = len(phrase.words)
+    if index + count > len(words):
+        return False
+    for offset in range(1, count):
+        expected, actual = phrase.words[offset], words[index + offset]
+        if offset == count - 1 and phrase.stem:
+            if not actual.startswith(expected):
+                return False
+        elif actual != expected:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=32)
 def _compile(config: RouteConfig) -> _Compiled:
-    groups: list[tuple[TierName, str, re.Pattern[str]]] = []
+    groups: list[tuple[TierName, str, Sequence[str]]] = []
     for tier in TIERS:
         if config.builtin_keywords:
             for label, phrases in BUILTIN_KEYWORDS[tier].items():
-                groups.append((tier, label, _pattern(phrases)))
+                groups.append((tier, label, phrases))
         extra = getattr(config, tier)
         if extra:
-            groups.append((tier, "configured keywords", _pattern(extra)))
-    return _Compiled(tuple(groups))
+            groups.append((tier, "configured keywords", extra))
+    by_first: dict[str, list[_Phrase]] = {}
+    stems: dict[str, list[_Phrase]] = {}
+    for number, (_, _, phrases) in enumerate(groups):
+        for text in phrases:
+            words = tuple(_WORD.findall(text.lower()))
+            if not words:
+                continue
+            phrase = _Phrase(number, words, text.strip().endswith("*"))
+            if phrase.stem and len(words) == 1:
+                stems.setdefault(words[0], []).append(phrase)
+            else:
+                by_first.setdefault(words[0], []).append(phrase)
+    return _Compiled(
+        groups=tuple((tier, label) for tier, label, _ in groups),
+        by_first_word={k: tuple(v) for k, v in by_first.items()},
+        stems={k: tuple(v) for k, v in stems.items()},
+        stem_lengths=tuple(sorted({len(k) for k in stems})),
+    )
 
 
-def _pattern(phrases: Sequence[str]) -> re.Pattern[str]:
-    parts = []
-    for phrase in sorted({p.strip().lower() for p in phrases if p.strip()}, key=len, reverse=True):
-        stem = phrase.endswith("*")
-        words = [re.escape(word) for word in phrase.rstrip("*").split()]
-        body = r"[\s_-]+".join(words)
-        start = r"\b" if re.match(r"\w", phrase) else ""
-        end = r"\w*" if stem else (r"\b" if re.search(r"\w$", phrase) else "")
-        parts.append(start + body + end)
-    return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
-
-
-def _matches(pattern: re.Pattern[str], text: str) -> list[str]:
-    found: dict[str, None] = {}
-    for match in pattern.finditer(text):
-        found.setdefault(match.group(0).lower(), None)
-        if len(found) == 4:  # enough to explain the decision
-            break
-    return list(found)
+def _prose(text: str, fences: list[int]) -> str:
+    """The text outside fenced code blocks, at most MAX_SCAN_CHARS of it (head and tail)."""
+    if fences:
+        pieces, position = [], 0
+        for opening, closing in itertools.zip_longest(fences[::2], fences[1::2]):
+            pieces.append(text[position:opening])
+            position = len(text) if closing is None else closing
+        pieces.append(text[position:])
+        text = "\n".join(pieces)
+    if len(text) > MAX_SCAN_CHARS:
+        head = MAX_SCAN_CHARS * 4 // 5
+        text = text[:head] + "\n" + text[-(MAX_SCAN_CHARS - head) :]
+    return text
