@@ -559,8 +559,8 @@ def _compile(config: RouteConfig) -> _Compiled:
             groups.append((tier, "configured keywords", extra))
     by_first: dict[str, list[_Phrase]] = {}
     stems: dict[str, list[_Phrase]] = {}
-    for number, (_, _, phrases) in enumerate(groups):
-        for text in phrases:
+    for number, (_, _, group_phrases) in enumerate(groups):
+        for text in group_phrases:
             words = tuple(_WORD.findall(text.lower()))
             if not words:
                 continue
