@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import examples
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokentrim.errors import InputError
 from tokentrim.route import load_runs, plan, simulate
@@ -338,3 +341,47 @@ def test_humaneval_plan_is_at_least_70_percent_cheaper(
             other, ok, n = _recompute(humaneval_records, list(cascade), bill=True)
             if other is not None and ok / n >= 0.95:
                 assert other >= spend - 1e-15
+
+
+@settings(max_examples=examples(40))
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.booleans(), st.floats(0, 1), st.floats(0, 1)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.permutations(["a", "b", "c"]),
+)
+def test_any_cascade_matches_the_recomputation(
+    rows: list[tuple[bool, bool, bool, float, float]], order: list[str]
+) -> None:
+    records = []
+    for task, (pa, pb, pc, ca, cb) in enumerate(rows):
+        for model, passed, cost in (("a", pa, ca / 100), ("b", pb, cb / 10), ("c", pc, 0.5)):
+            records.append(
+                {
+                    "task_id": str(task),
+                    "model": model,
+                    "passed": passed,
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "cost_usd": cost,
+                }
+            )
+    runs = Runs.from_records(records)
+    result = simulate(runs, premium="c", cascades=[order[:2], order])
+    for strategy, models in zip(result.strategies, [["c"], order[:2], order], strict=True):
+        spend, passed, tasks = _recompute(records, models, bill=True)
+        assert (strategy.passed, strategy.tasks) == (passed, tasks)
+        assert strategy.spend == pytest.approx(spend, rel=1e-9, abs=1e-12)
+    found = plan(runs, min_pass=0.5)
+    if found.best is not None:
+        spend, passed, tasks = _recompute(records, list(found.best.result.models), bill=True)
+        assert passed / tasks >= 0.5 and found.best.result.spend == pytest.approx(spend)
+        for length in (1, 2, 3):
+            for cascade in itertools.permutations("abc", length):
+                other, ok, n = _recompute(records, list(cascade), bill=True)
+                if other is not None and ok / n >= 0.5:
+                    assert other >= spend - 1e-12
+    else:
+        assert _recompute(records, ["a", "b", "c"], bill=True)[1] / len(rows) < 0.5

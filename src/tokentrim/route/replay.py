@@ -308,8 +308,8 @@ def simulate(
     """
     table = Table(runs, pricing=pricing, prices=prices)
     config = route_config or RouteConfig()
-    for model in [*(premium or "",), *(m for c in cascades for m in c)]:
-        if model and model not in table.cells:
+    for model in [*([premium] if premium else []), *(m for c in cascades for m in c)]:
+        if model not in table.cells:
             raise InputError(f"model {model!r} is not in {runs.origin or 'the runs'}{_known(runs)}")
     if premium is None:
         premium = table.best_single(runs.models, runs.tasks)
