@@ -205,3 +205,19 @@ def test_humaneval_simulate_and_plan_commands() -> None:
     found = json.loads(run("plan", str(HUMANEVAL_RUNS), "--min-pass", "0.95", "--json").stdout)
     assert found["premium"]["name"] == deepseek
     assert found["best"]["saving_vs_premium"] >= 0.70
+
+
+def test_check_compiles_flag(tmp_path: Path) -> None:
+    path = _runs(tmp_path)
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        # cheap's wrong answers still compile: with --check compiles it is never escalated.
+        record["answer"] = "def f():\n    return 1\n"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    args = ["simulate", str(path), "--premium", "premium", "--cascade", "cheap,mid,premium"]
+    verdict = json.loads(run(*args, "--json").stdout)["strategies"][1]
+    compiled = json.loads(run(*args, "--check", "compiles", "--json").stdout)
+    cascade = compiled["strategies"][1]
+    assert compiled["check"] == "compiles"
+    assert (cascade["calls"], cascade["escalated"], cascade["passed"]) == (4, 0, 2)
+    assert verdict["passed"] == 3

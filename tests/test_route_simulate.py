@@ -385,3 +385,53 @@ def test_any_cascade_matches_the_recomputation(
                     assert other >= spend - 1e-12
     else:
         assert _recompute(records, ["a", "b", "c"], bill=True)[1] / len(rows) < 0.5
+
+
+def _compiles_independently(answer: str | None, passed: bool) -> bool:
+    if answer is None:
+        return passed
+    try:
+        compile(answer, "<answer>", "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def test_replay_with_the_compiles_check(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    answers = ["def f():\n    return 1\n", "def f(:\n    return 1\n", None]
+    records = []
+    for task in range(40):
+        for model in ("gpt-4.1-nano", "gpt-4o-mini", "gpt-4.1-mini"):
+            records.append(
+                {
+                    "task_id": f"T/{task}",
+                    "model": model,
+                    "passed": rng.random() < 0.6,
+                    "prompt_tokens": 100,
+                    "completion_tokens": 100,
+                    "cost_usd": rng.uniform(1e-4, 1e-3),
+                    "answer": rng.choice(answers),
+                }
+            )
+    runs = load_runs(_write(tmp_path / "runs.jsonl", records))
+    cascade = ["gpt-4.1-nano", "gpt-4o-mini", "gpt-4.1-mini"]
+    result = simulate(runs, premium="gpt-4.1-mini", cascades=[cascade], check="compiles")
+    by_task: dict[str, dict[str, dict[str, Any]]] = {}
+    for record in records:
+        by_task.setdefault(record["task_id"], {})[record["model"]] = record
+    spend, passed = 0.0, 0
+    for answers_of in by_task.values():
+        for position, model in enumerate(cascade):
+            record = answers_of[model]
+            spend += record["cost_usd"]
+            if position == len(cascade) - 1 or _compiles_independently(
+                record["answer"], record["passed"]
+            ):
+                passed += record["passed"]
+                break
+    replayed = result.strategies[1]
+    assert replayed.passed == passed and replayed.spend == pytest.approx(spend, rel=1e-12)
+    assert any("no recorded answer" in w for w in result.warnings)
+    verdict = simulate(runs, premium="gpt-4.1-mini", cascades=[cascade]).strategies[1]
+    assert verdict.passed >= replayed.passed  # the test suite never passes fewer tasks

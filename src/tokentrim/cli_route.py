@@ -85,6 +85,13 @@ def classify_command(
 
 def _pricing_options(command: Any) -> Any:
     command = click.option(
+        "--check",
+        type=click.Choice(["verdict", "compiles"]),
+        default="verdict",
+        show_default=True,
+        help="What escalates: the recorded test verdict, or the recorded answer not compiling.",
+    )(command)
+    command = click.option(
         "--prices",
         type=click.Path(dir_okay=False),
         help="TOML file of per-million-token prices that overrides genai-prices.",
@@ -145,6 +152,7 @@ def simulate_command(
     prompts_file: str | None,
     bill: bool,
     prices: str | None,
+    check: str,
     as_json: bool,
     html_file: str | None,
     quiet: bool,
@@ -152,7 +160,8 @@ def simulate_command(
     """Replay always-premium, cascades and tier routing on the per-task, per-model runs in FILE.
 
     FILE is JSONL: task_id, model, passed, prompt_tokens, completion_tokens, and optionally
-    cost_usd, answer and prompt. A cascade escalates while the recorded verdict is a failure.
+    cost_usd, answer and prompt. A cascade escalates while the recorded verdict is a failure
+    (--check compiles: while the recorded answer does not compile).
     """
     from tokentrim.route import load_route_config
     from tokentrim.route.render import render_html, simulate_sections, strategy_chart
@@ -170,6 +179,7 @@ def simulate_command(
             pricing="bill" if bill else "list",
             prices=_prices(prices),
             route_config=load_route_config(),
+            check="compiles" if check == "compiles" else "verdict",
         )
     except TokentrimError as exc:
         _fail(ctx, str(exc))
@@ -226,6 +236,7 @@ def plan_command(
     tasks: str,
     bill: bool,
     prices: str | None,
+    check: str,
     as_json: bool,
     html_file: str | None,
     quiet: bool,
@@ -251,6 +262,7 @@ def plan_command(
             premium=premium,
             top=top,
             tasks="common" if tasks == "common" else "all",
+            check="compiles" if check == "compiles" else "verdict",
         )
     except TokentrimError as exc:
         _fail(ctx, str(exc))

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from tokentrim.cost import PriceTable
 from tokentrim.errors import InputError
-from tokentrim.route.replay import Pricing, Runs, StrategyResult, Table
+from tokentrim.route.replay import Pricing, ReplayCheck, Runs, StrategyResult, Table
 
 __all__ = ["Candidate", "Plan", "plan"]
 
@@ -52,6 +52,7 @@ class Plan:
 
     origin: str
     pricing: Pricing
+    check: ReplayCheck
     min_pass: float
     max_length: int
     tasks: int
@@ -69,6 +70,7 @@ class Plan:
         return {
             "file": self.origin,
             "pricing": self.pricing,
+            "check": self.check,
             "min_pass": self.min_pass,
             "max_length": self.max_length,
             "tasks": self.tasks,
@@ -95,13 +97,14 @@ def plan(
     premium: str | None = None,
     top: int = 10,
     tasks: Literal["all", "common"] = "all",
+    check: ReplayCheck = "verdict",
 ) -> Plan:
     """The cheapest cascade of at most ``max_length`` models whose pass rate is >= ``min_pass``."""
     if not 0.0 <= min_pass <= 1.0:
         raise InputError(f"min pass rate must be between 0 and 1, not {min_pass}")
     if max_length < 1:
         raise InputError("max length must be at least 1")
-    table = Table(runs, pricing=pricing, prices=prices)
+    table = Table(runs, pricing=pricing, prices=prices, check=check)
     pool = list(dict.fromkeys(models)) if models else list(runs.models)
     for name in [*pool, *([premium] if premium else [])]:
         if name not in table.cells:
@@ -150,6 +153,7 @@ def plan(
     return Plan(
         origin=runs.origin,
         pricing=pricing,
+        check=check,
         min_pass=min_pass,
         max_length=max_length,
         tasks=len(task_set),

@@ -229,17 +229,23 @@ def _candidate_row(candidate: Candidate) -> list[str]:
 def _simulate_note(simulation: Simulation) -> str:
     sources = ", ".join(f"{n:,} {k}" for k, n in sorted(simulation.price_sources.items()))
     pricing = "billed cost_usd where present" if simulation.pricing == "bill" else "list prices"
-    note = f"priced by {pricing} ({sources}); escalation replays the recorded test verdicts"
+    note = f"priced by {pricing} ({sources}); {_CHECKS[simulation.check]}"
     if simulation.tasks_left_out:
         note += f"; {simulation.tasks_left_out} tasks left out (not answered by every model)"
     return note
+
+
+_CHECKS = {
+    "verdict": "escalation replays the recorded test verdicts",
+    "compiles": "escalation when the recorded answer does not compile",
+}
 
 
 def _plan_note(plan: Plan) -> str:
     pricing = "billed cost_usd where present" if plan.pricing == "bill" else "list prices"
     note = (
         f"{plan.searched:,} cascades of up to {plan.max_length} of {len(plan.models)} models "
-        f"searched on {plan.tasks} tasks; priced by {pricing}"
+        f"searched on {plan.tasks} tasks; priced by {pricing}; {_CHECKS[plan.check]}"
     )
     if plan.unpriced:
         note += f"; {plan.unpriced:,} left out: a model in them has no price"

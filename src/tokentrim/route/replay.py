@@ -12,7 +12,10 @@ A runs file is JSONL, one line per task and model::
 * **cascade** ``a → b → c`` — call ``a``; while the recorded verdict is a failure, call the next
   model. A task costs every call made; it passes when any call passed. The recorded verdict plays
   the role of the escalation check, so the replay assumes the check is the test suite that graded
-  the runs (the article's "escalate if the generated code fails a test suite").
+  the runs (the article's "escalate if the generated code fails a test suite"). With
+  ``check="compiles"`` a cascade escalates only when the recorded answer does not compile (the
+  default check of :class:`~tokentrim.route.Cascade`), stops at the first answer that does, and
+  the task passes when that answer passed.
 * **tiers** — classify each task's prompt (:func:`tokentrim.route.classify`) and run the cascade
   that its tier maps to.
 
@@ -41,6 +44,7 @@ from tokentrim.route.pricing import TokenPricer, standard_time
 
 __all__ = [
     "Pricing",
+    "ReplayCheck",
     "Run",
     "Runs",
     "Simulation",
@@ -53,6 +57,7 @@ __all__ = [
 ]
 
 Pricing = Literal["bill", "list"]
+ReplayCheck = Literal["verdict", "compiles"]
 Kind = Literal["single", "cascade", "tiers"]
 
 
@@ -170,20 +175,47 @@ class StrategyResult:
 
 
 class Table:
-    """Runs priced once: per model, per task, ``(passed, cost or None)``."""
+    """Runs priced and checked once: per model, per task, ``(passed, cost or None, accepted)``.
+
+    ``accepted`` is what the escalation check says: the recorded verdict (``check="verdict"``), or
+    whether the recorded answer compiles (``check="compiles"``, the default check of
+    :class:`~tokentrim.route.Cascade`; a run whose answer was not recorded falls back to its
+    verdict, since an answer that passed its tests compiled).
+    """
 
     def __init__(
-        self, runs: Runs, *, pricing: Pricing = "bill", prices: PriceTable | None = None
+        self,
+        runs: Runs,
+        *,
+        pricing: Pricing = "bill",
+        prices: PriceTable | None = None,
+        check: ReplayCheck = "verdict",
     ) -> None:
         if pricing not in ("bill", "list"):
             raise ValueError(f"pricing must be 'bill' or 'list', not {pricing!r}")
+        if check not in ("verdict", "compiles"):
+            raise ValueError(f"check must be 'verdict' or 'compiles', not {check!r}")
         self.runs = runs
         self.pricing = pricing
+        self.check = check
         self.pricer = TokenPricer(prices, when=standard_time())
         self.sources: Counter[str] = Counter()  # "billed" / "list price" / "unpriced"
-        self.cells: dict[str, dict[str, tuple[bool, float | None]]] = {m: {} for m in runs.models}
+        self.unchecked = 0  # compiles: runs without an answer, judged by their verdict
+        self.cells: dict[str, dict[str, tuple[bool, float | None, bool]]] = {
+            m: {} for m in runs.models
+        }
         for (task, model), run in runs.runs.items():
-            self.cells[model][task] = (run.passed, self._cost(run))
+            self.cells[model][task] = (run.passed, self._cost(run), self._accepted(run))
+
+    def _accepted(self, run: Run) -> bool:
+        if self.check == "verdict":
+            return run.passed
+        if run.answer is None:
+            self.unchecked += 1
+            return run.passed
+        from tokentrim.route.checks import compiles
+
+        return compiles(run.answer).passed
 
     def _cost(self, run: Run) -> float | None:
         if self.pricing == "bill" and run.cost_usd is not None:
@@ -225,7 +257,7 @@ class Table:
         per_model: Counter[str] = Counter()
         for task, cascade in plan:
             for position, model in enumerate(cascade):
-                ok, cost = self.cells[model][task]
+                ok, cost, accepted = self.cells[model][task]
                 calls += 1
                 per_model[model] += 1
                 if cost is None:
@@ -234,8 +266,9 @@ class Table:
                     spend += cost
                 if position == 1:
                     escalated += 1
-                if ok:
-                    passed += 1
+                # The cascade stops at the first accepted reply, or ends with the last one.
+                if accepted or position == len(cascade) - 1:
+                    passed += ok
                     break
         return StrategyResult(
             name=name,
@@ -265,6 +298,7 @@ class Simulation:
 
     origin: str
     pricing: Pricing
+    check: ReplayCheck
     tasks: int
     tasks_left_out: int
     premium: StrategyResult
@@ -277,6 +311,7 @@ class Simulation:
         return {
             "file": self.origin,
             "pricing": self.pricing,
+            "check": self.check,
             "tasks": self.tasks,
             "tasks_left_out": self.tasks_left_out,
             "premium": self.premium.name,
@@ -299,14 +334,16 @@ def simulate(
     pricing: Pricing = "bill",
     prices: PriceTable | None = None,
     route_config: RouteConfig | None = None,
+    check: ReplayCheck = "verdict",
 ) -> Simulation:
     """Replay always-``premium``, each cascade, and tier routing (when prompts are known).
 
     ``premium`` defaults to the model with the highest pass rate. ``tiers`` maps tier names to
     cascades; without it, the configured ``[tool.tokentrim.route.tiers]``, else
-    :func:`default_tiers` of the first cascade. Unknown model names raise InputError.
+    :func:`default_tiers` of the first cascade. ``check`` is what escalates (see :class:`Table`).
+    Unknown model names raise InputError.
     """
-    table = Table(runs, pricing=pricing, prices=prices)
+    table = Table(runs, pricing=pricing, prices=prices, check=check)
     config = route_config or RouteConfig()
     for model in [*([premium] if premium else []), *(m for c in cascades for m in c)]:
         if model not in table.cells:
@@ -330,6 +367,10 @@ def simulate(
             route_tiers = False
     elif not runs.prompts:
         warnings.append("tier routing left out: the runs have no prompts (add --prompts FILE)")
+    if check == "compiles" and table.unchecked:
+        warnings.append(
+            f"{table.unchecked} runs have no recorded answer: their verdict stands in for the check"
+        )
     if len(tasks) < len(runs.tasks):
         warnings.append(
             f"{len(runs.tasks) - len(tasks)} of {len(runs.tasks)} tasks left out: "
@@ -355,6 +396,7 @@ def simulate(
     return Simulation(
         origin=runs.origin,
         pricing=pricing,
+        check=check,
         tasks=len(tasks),
         tasks_left_out=len(runs.tasks) - len(tasks),
         premium=results[0],
