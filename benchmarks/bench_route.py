@@ -23,10 +23,9 @@ RUNS = Path("/work/shared/corpus/humaneval-runs.jsonl")
 
 def _prompts() -> list[str]:
     prompts = []
-    for name in ("prompts.jsonl", "prompts-heldout.jsonl"):
-        for line in (ROOT / "corpora/route" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                prompts.append(json.loads(line)["prompt"])
+    for name in ("prompts.json", "prompts-heldout.json"):
+        rows = json.loads((ROOT / "corpora/route" / name).read_text(encoding="utf-8"))
+        prompts.extend(row["prompt"] for row in rows)
     # A large prompt too: a pasted module of ~40 KB.
     prompts.append("Refactor this module:\n```python\n" + "x = compute(y)\n" * 3000 + "```\n")
     return prompts

@@ -68,11 +68,11 @@ def test_classify_reads_stdin_and_prints_a_table() -> None:
 
 
 def test_classify_labelled_jsonl_prints_the_accuracy() -> None:
-    corpus = ROOT / "corpora/route/prompts.jsonl"
-    result = run("classify", "--jsonl", str(corpus))
+    corpus = ROOT / "corpora/route/prompts.json"
+    result = run("classify", "--labelled", str(corpus))
     assert result.exit_code == 0
     assert "accuracy " in result.stdout
-    data = json.loads(run("classify", "--jsonl", str(corpus), "--json").stdout)
+    data = json.loads(run("classify", "--labelled", str(corpus), "--json").stdout)
     assert data["accuracy"] >= 0.85
 
 
@@ -109,7 +109,7 @@ def test_simulate_tier_flags_and_prompts_file(tmp_path: Path) -> None:
     bare = run("simulate", str(path), "--cascade", "cheap,premium", "--json")
     assert [s["kind"] for s in json.loads(bare.stdout)["strategies"]] == ["single", "cascade"]
     assert "no prompts" in bare.stderr
-    prompts = tmp_path / "prompts.jsonl"
+    prompts = tmp_path / "prompts.json"
     prompts.write_text(
         "".join(
             json.dumps({"task_id": f"t{i}", "prompt": "Write a docstring."}) + "\n"
@@ -160,7 +160,7 @@ def test_plan_exits_1_when_nothing_reaches_the_rate(tmp_path: Path) -> None:
         (["simulate", "{runs}", "--tier", "hard=cheap"], "expected TIER=MODEL"),
         (["plan", "{runs}", "--min-pass", "2"], "2"),
         (["plan", "{runs}", "--min-pass", "0.5", "--prices", "missing.toml"], "prices file"),
-        (["classify", "--jsonl", "missing.jsonl"], "cannot read"),
+        (["classify", "--labelled", "missing.jsonl"], "cannot read"),
     ],
 )
 def test_errors_are_one_line_and_exit_2(
@@ -221,3 +221,19 @@ def test_check_compiles_flag(tmp_path: Path) -> None:
     assert compiled["check"] == "compiles"
     assert (cascade["calls"], cascade["escalated"], cascade["passed"]) == (4, 0, 2)
     assert verdict["passed"] == 3
+
+
+def test_classify_labelled_jsonl_too(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        json.dumps({"prompt": "Write a docstring", "label": "simple"})
+        + "\n\n"
+        + json.dumps({"prompt": "Implement SAML SSO", "label": "moderate"})
+        + "\n"
+    )
+    data = json.loads(run("classify", "--labelled", str(path), "--json").stdout)
+    assert data["accuracy"] == 0.5
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"text": "no prompt"}]')
+    result = run("classify", "--labelled", str(bad))
+    assert result.exit_code == 2 and "item 1: expected an object" in result.stderr

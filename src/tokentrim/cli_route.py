@@ -30,10 +30,11 @@ def route_group() -> None:
 @route_group.command("classify")
 @click.argument("prompts", nargs=-1, metavar="[PROMPT ...]")
 @click.option(
-    "--jsonl",
-    "jsonl",
+    "--labelled",
+    "labelled",
     type=click.Path(dir_okay=False),
-    help="Classify the `prompt` field of each line; lines with a `label` give the accuracy.",
+    metavar="FILE",
+    help="A JSON array or JSONL of objects with a `prompt` (and a `label`: the accuracy).",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write HTML.")
@@ -41,13 +42,13 @@ def route_group() -> None:
 def classify_command(
     ctx: click.Context,
     prompts: tuple[str, ...],
-    jsonl: str | None,
+    labelled: str | None,
     as_json: bool,
     html_file: str | None,
 ) -> None:
     """The tier each PROMPT needs (simple, moderate, complex) and why.
 
-    PROMPT is the request text, or - (the default without --jsonl) to read one from stdin.
+    PROMPT is the request text, or - (the default without --labelled) to read one from stdin.
     Keywords and thresholds come from [tool.tokentrim.route] in the nearest pyproject.toml.
     """
     from tokentrim.route import classify, load_route_config
@@ -56,9 +57,9 @@ def classify_command(
     try:
         config = load_route_config()
         items: list[tuple[str, str | None]] = []
-        if jsonl:
-            items += _labelled_prompts(Path(jsonl))
-        for prompt in prompts or (() if jsonl else ("-",)):
+        if labelled:
+            items += _labelled_prompts(Path(labelled))
+        for prompt in prompts or (() if labelled else ("-",)):
             text: str = sys.stdin.read() if prompt == "-" else prompt
             items.append((text, None))
     except TokentrimError as exc:
@@ -71,9 +72,9 @@ def classify_command(
                 for prompt, tier, label in results
             ]
         }
-        labelled = [(t.name, label) for _, t, label in results if label is not None]
-        if labelled:
-            payload["accuracy"] = sum(a == b for a, b in labelled) / len(labelled)
+        pairs = [(t.name, label) for _, t, label in results if label is not None]
+        if pairs:
+            payload["accuracy"] = sum(a == b for a, b in pairs) / len(pairs)
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         _show(classify_sections(results))
@@ -319,19 +320,23 @@ def _labelled_prompts(path: Path) -> list[tuple[str, str | None]]:
     from tokentrim.errors import InputError
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+    numbered: list[tuple[str, Any]] = []
+    try:
+        if text.lstrip().startswith("["):
+            numbered = [(f"item {n}", r) for n, r in enumerate(json.loads(text), 1)]
+        else:
+            for number, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    numbered.append((f"line {number}", json.loads(line)))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
     out: list[tuple[str, str | None]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
+    for where, record in numbered:
         if not isinstance(record, dict) or not isinstance(record.get("prompt"), str):
-            raise InputError(f"{path}:{number}: expected an object with a string `prompt`")
+            raise InputError(f"{path}: {where}: expected an object with a string `prompt`")
         label = record.get("label")
         out.append((record["prompt"], label if isinstance(label, str) else None))
     return out

@@ -401,8 +401,6 @@ BUILTIN_KEYWORDS: dict[TierName, dict[str, tuple[str, ...]]] = {
             "proration",
             "nondetermini*",
             "error analysis",
-            "numerical*",
-            "floating point",
             "fixed point",
         ),
         "concurrency or distributed": (
@@ -525,6 +523,8 @@ class _Compiled:
             for phrase in self.by_first_word.get(word, ()):
                 if _continues(phrase, words, index):
                     found[phrase.group][" ".join(words[index : index + len(phrase.words)])] = None
+            if "_" in word:
+                continue  # an identifier (numerical_grade): whole-word phrases only, no stems
             for length in self.stem_lengths:
                 if len(word) >= length:
                     for phrase in self.stems.get(word[:length], ()):

@@ -171,7 +171,7 @@ def render_html(title: str, sections: Sequence[Section], chart: str = "") -> str
 
 def strategy_chart(strategies: Sequence[StrategyResult], heading: str) -> str:
     """Horizontal bars of spend per strategy, each labelled with its pass rate."""
-    label_width, chart_width, bar_height, gap = 300, 480, 20, 8
+    label_width, chart_width, bar_height, gap = 430, 420, 20, 8
     values = [s.spend or 0.0 for s in strategies]
     top = max([*values, 0.0])
     scale = chart_width / top if top > 0 else 0.0
@@ -190,7 +190,7 @@ def strategy_chart(strategies: Sequence[StrategyResult], heading: str) -> str:
         colour = "#64748b" if strategy.kind == "single" else "#0f766e"
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height - 6}" text-anchor="end" '
-            f'class="axis">{html.escape(_shorten(strategy.name, 48))}</text>'
+            f'class="axis">{html.escape(_shorten(_short_name(strategy), 66))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height - 4}" '
             f'fill="{colour}"><title>{html.escape(strategy.name)}: {html.escape(text)}</title>'
             f'</rect><text x="{label_width + bar + 6:.1f}" y="{y + bar_height - 6}" '
@@ -202,6 +202,13 @@ def strategy_chart(strategies: Sequence[StrategyResult], heading: str) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _short_name(strategy: StrategyResult) -> str:
+    """Model names without their provider prefix (the full names are in the tooltip)."""
+    if strategy.kind == "tiers":
+        return "tier routing"
+    return " → ".join(model.rsplit("/", 1)[-1] for model in strategy.models)
 
 
 def _label(strategy: StrategyResult, premium: StrategyResult) -> str:
