@@ -376,6 +376,16 @@ def test_memory_limit() -> None:
     assert TestCheck(tests="blob = bytearray(1024 * 1024 * 16)\n", memory_mb=256)("x = 1").passed
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="rlimits are POSIX")
+def test_the_limits_apply_to_the_test_process() -> None:
+    tests = (
+        "import resource\n"
+        "assert resource.getrlimit(resource.RLIMIT_AS)[0] == 300 * 1024 * 1024\n"
+        "assert resource.getrlimit(resource.RLIMIT_CPU)[0] == 6\n"
+    )
+    assert TestCheck(tests=tests, memory_mb=300, timeout=5)("x = 1").passed
+
+
 def test_a_pytest_command_and_a_test_directory(tmp_path: Path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
@@ -394,7 +404,8 @@ def test_a_pytest_command_and_a_test_directory(tmp_path: Path) -> None:
 
 def test_testcheck_without_code_or_arguments() -> None:
     assert TestCheck(tests="pass")("Sorry, no.").reason == "no Python code in the reply"
-    assert not TestCheck("definitely-not-a-command-xyz")("x = 1").passed
+    missing = TestCheck("definitely-not-a-command-xyz")("x = 1")
+    assert not missing.passed and missing.reason.startswith("cannot run the tests: definitely")
     with pytest.raises(ValueError):
         TestCheck()
     with pytest.raises(ValueError):

@@ -5,9 +5,11 @@ A check is any callable ``(reply_text) -> Verdict``. Two ship here:
 * :func:`compiles` (the default) — the reply has Python code, and it parses and compiles. It never
   runs the code: ``compile()`` only builds bytecode.
 * :class:`TestCheck` — writes the reply's code and a test suite into a temporary directory and
-  runs the suite in a child process, with a timeout, a memory limit (``RLIMIT_AS`` on POSIX), no
-  stdin, its own session (the whole process group is killed on timeout) and a reduced
-  environment. Untrusted model output never runs in the caller's process.
+  runs the suite in a child process, with a timeout, a memory limit (``RLIMIT_AS`` and
+  ``RLIMIT_CPU`` on POSIX, set by a small launcher that then execs the command), no stdin, its own
+  session (the whole process group is killed on timeout) and a reduced environment. Model output
+  never runs in the caller's process. It is not a sandbox: the code runs as the user, with the
+  user's files and network (see docs/route.md for running it in a container).
 
 The code of a reply is its Python fenced blocks (``python``/``py``, or unlabelled blocks that
 look like Python: they parse and define or assign something), joined when they compile together,
@@ -18,6 +20,7 @@ as code (so that prose such as "hello" is not mistaken for a program).
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import shlex
 import shutil
@@ -188,16 +191,22 @@ class TestCheck:
             "PYTHONPATH": str(root),
             **self.env,
         }
+        command = self.command
+        if _HAS_RESOURCE:
+            # Limits are set by a tiny launcher that then execs the command, not by preexec_fn,
+            # which is unsafe in a process with threads (arun runs checks in worker threads).
+            memory = (self.memory_mb or 0) * 1024 * 1024
+            cpu = int(self.timeout) + 1
+            command = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(memory), str(cpu), *command]
         try:
             process = subprocess.Popen(
-                self.command,
+                command,
                 cwd=root,
                 env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_limits(self.memory_mb, self.timeout) if _HAS_RESOURCE else None,
             )
         except OSError as exc:
             return Verdict(False, f"cannot run the tests: {exc.strerror or exc}")
@@ -215,31 +224,32 @@ class TestCheck:
             hint = " (memory or CPU limit?)" if name in ("SIGKILL", "SIGXCPU", "SIGSEGV") else ""
             return Verdict(False, f"tests killed by {name}{hint}", text)
         last = next((line for line in reversed(text.splitlines()) if line.strip()), "")
+        if process.returncode == _CANNOT_EXEC and last.startswith("tokentrim: "):
+            return Verdict(False, f"cannot run the tests: {last.removeprefix('tokentrim: ')}", text)
         detail = f": {last.strip()[:200]}" if last else ""
         if "MemoryError" in text:
             detail = ": MemoryError (memory limit)"
         return Verdict(False, f"tests failed (exit {process.returncode}){detail}", text)
 
 
+# POSIX has rlimits (set by the launcher below); elsewhere only the timeout applies.
+_HAS_RESOURCE = importlib.util.find_spec("resource") is not None
+
+
+_CANNOT_EXEC = 127
+_LAUNCHER = """\
+import os, resource, sys
+memory, cpu = int(sys.argv[1]), int(sys.argv[2])
+if memory:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 try:
-    import resource
-
-    _HAS_RESOURCE = True
-except ImportError:  # Windows: no rlimits; the timeout still applies
-    _HAS_RESOURCE = False
-
-
-def _limits(memory_mb: int | None, timeout: float) -> Callable[[], None]:
-    def apply() -> None:
-        # Runs in the child between fork and exec: only async-signal-safe work here.
-        if memory_mb is not None:
-            size = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (size, size))
-        cpu = int(timeout) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
+    os.execvp(sys.argv[3], sys.argv[3:])
+except OSError as exc:
+    print(f"tokentrim: {sys.argv[3]}: {exc.strerror}", flush=True)
+    sys.exit(127)
+"""
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
