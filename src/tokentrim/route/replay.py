@@ -365,7 +365,7 @@ def simulate(
         if missing:
             warnings.append(f"tier routing left out: {len(missing)} tasks have no prompt")
             route_tiers = False
-    elif not runs.prompts:
+    elif tier_map is not None and not runs.prompts:
         warnings.append("tier routing left out: the runs have no prompts (add --prompts FILE)")
     if check == "compiles" and table.unchecked:
         warnings.append(
