@@ -183,3 +183,27 @@ def test_never_raises_and_is_deterministic(text: str) -> None:
     first = classify(text)
     assert first == classify(text)
     assert first.name in TIERS
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tokentrim.route",
+        "tokentrim.route.cascade",
+        "tokentrim.route.checks",
+        "tokentrim.route.classifier",
+        "tokentrim.route.config",
+        "tokentrim.route.keywords",
+        "tokentrim.route.planner",
+        "tokentrim.route.pricing",
+        "tokentrim.route.render",
+        "tokentrim.route.replay",
+        "tokentrim.cli_route",
+    ],
+)
+def test_all_is_sorted_and_complete(module: str) -> None:
+    import importlib
+
+    loaded = importlib.import_module(module)
+    assert loaded.__all__ == sorted(loaded.__all__)
+    assert all(hasattr(loaded, name) for name in loaded.__all__)

@@ -20,12 +20,12 @@ from typing import Any
 from tokentrim.route.classifier import TIERS, Tier, TierName, classify
 from tokentrim.route.config import RouteConfig, load_route_config
 
-__all__ = [
-    "TIERS",
+__all__ = [  # noqa: RUF022 - plain sorted, as the project's tests check
     "Attempt",
     "Cascade",
     "CascadeResult",
     "RouteConfig",
+    "TIERS",
     "TestCheck",
     "Tier",
     "TierName",
