@@ -20,7 +20,7 @@ from typing import Any
 from tokentrim.route.classifier import TIERS, Tier, TierName, classify
 from tokentrim.route.config import RouteConfig, load_route_config
 
-__all__ = [  # noqa: RUF022 - plain sorted, as the project's tests check
+__all__ = [
     "Attempt",
     "Cascade",
     "CascadeResult",
