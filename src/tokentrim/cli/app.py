@@ -16,15 +16,14 @@ from tokentrim.cli.clean import clean_command
 from tokentrim.cli.count import count_command
 from tokentrim.cli.outcome import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, error
 from tokentrim.cli.report import report_command
+from tokentrim.cli.route import route_group
 from tokentrim.cli.rules import rules_command
 from tokentrim.errors import TokentrimError
 
 __all__ = ["cli", "main"]
 
 
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True
-)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(package_name="tokentrim")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -33,7 +32,7 @@ def cli(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
-for _command in (clean_command, count_command, report_command, rules_command):
+for _command in (clean_command, count_command, report_command, route_group, rules_command):
     cli.add_command(_command)
 
 

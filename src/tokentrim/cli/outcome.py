@@ -14,10 +14,20 @@ import click
 
 from tokentrim.cli.tally import Tally, plural
 
-__all__ = ["EXIT_CHANGES", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "Report", "error", "warning"]
+__all__ = [
+    "EXIT_CHANGES",
+    "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "Report",
+    "error",
+    "warning",
+]
 
 EXIT_OK = 0
 EXIT_CHANGES = 1  # --check found something to trim
+EXIT_NOT_FOUND = 1  # route plan: no cascade reaches the pass rate
 EXIT_INPUT = 2  # usage error or unreadable input
 EXIT_INTERNAL = 123  # a bug of ours: one line, never a traceback
 
