@@ -5,7 +5,6 @@ Skipped when Chromium is not installed (``apt-get install chromium``).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import struct
@@ -15,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tokentrim.report import _PALETTE, build_report, render_html
+from tokentrim.cost import Usage
+from tokentrim.report import build_report, render_html
+from tokentrim.report.render.html import _PALETTE
 from tokentrim.settings import Settings
-from tokentrim.usage import Usage
+from tokentrim.sources.records import Reply
 
 CHROMIUM = next(
     (
@@ -48,12 +49,11 @@ This function lists the files in a directory. Let me know if you have any questi
 """
 
 
-@dataclasses.dataclass(frozen=True)
-class FakeReply:
-    text: str
-    model: str | None
-    usage: Usage | None = None
-    origin: str = "test"
+def reply_of(
+    text: str, model: str | None, usage: Usage | None = None, origin: str = "test"
+) -> Reply:
+    """A reply as the sources read it: the type build_report takes."""
+    return Reply(text, model, usage, origin, "test")
 
 
 def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
@@ -140,9 +140,9 @@ def count_color(rows: list[bytes], hex_color: str, tolerance: int = 24) -> int:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     replies = [
-        FakeReply(REPLY, "gpt-4o", Usage(input_tokens=2_000, output_tokens=160)),
-        FakeReply(REPLY, "claude-3-5-sonnet-20240620"),
-        FakeReply(REPLY, "google/gemini-2.0-flash-001"),
+        reply_of(REPLY, "gpt-4o", Usage(input_tokens=2_000, output_tokens=160)),
+        reply_of(REPLY, "claude-3-5-sonnet-20240620"),
+        reply_of(REPLY, "google/gemini-2.0-flash-001"),
     ]
     report = build_report(replies, settings=Settings(), compare=["gpt-4"], per_day=10_000_000)
     path = tmp_path_factory.mktemp("html") / "report.html"

@@ -16,7 +16,7 @@ from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
-from tokentrim.usage import Usage
+from tokentrim.cost.usage import Usage
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,8 +15,7 @@ from tokentrim.cli_options import settings_from_options, settings_options
 from tokentrim.cost import PriceTable, load_prices
 from tokentrim.errors import TokentrimError
 from tokentrim.report import (
-    Reply,
-    Report,
+    CostSummary,
     build_report,
     render_csv,
     render_html,
@@ -24,6 +23,7 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
+from tokentrim.sources.records import Reply
 
 __all__ = ["report_command"]
 
@@ -188,7 +188,7 @@ def _replies(
     yield from iter_replies(paths, field=field, include=include, on_error=on_error)
 
 
-def _emit(report: Report, *, as_json: bool, as_csv: bool) -> None:
+def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:
     if as_json:
         click.echo(render_json(report), nl=False)
     elif as_csv:

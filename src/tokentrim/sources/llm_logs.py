@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tokentrim.sources.records import Reply
-from tokentrim.usage import Usage
+from tokentrim.cost.usage import Usage
 
 KIND = "llm-logs"
 
