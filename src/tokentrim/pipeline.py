@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from tokentrim.cost.usage import Usage
 from tokentrim.errors import ConfigError
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import CleanOutcome, Status, cleaner_for
@@ -16,7 +17,6 @@ from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
-from tokentrim.cost.usage import Usage
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,8 +24,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tokentrim.sources.records import Reply
 from tokentrim.cost.usage import Usage
+from tokentrim.sources.records import Reply
 
 KIND = "llm-logs"
 
