@@ -552,3 +552,50 @@ def test_importing_tokentrim_or_usage_does_not_load_genai_prices() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+# --- unknown model names ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("gpt4o", "gpt-4o"),
+        ("claude-3.5-sonet", "claude-3.5-sonnet"),
+        ("gemini-2.0-flsh", "gemini-2.0-flash"),
+        ("openrouter/anthropic/claude-sonet-4", "claude-sonnet-4"),
+    ],
+)
+def test_suggest_models_finds_the_name_meant(typo: str, meant: str) -> None:
+    from tokentrim.cost import suggest_models, unknown_model_warning
+
+    suggestions = suggest_models(typo)
+    assert suggestions[0] == meant and len(suggestions) <= 3
+    warning = unknown_model_warning(typo)
+    assert warning is not None and f"did you mean {meant!r}" in warning and "\n" not in warning
+
+
+@pytest.mark.parametrize(
+    "name", ["gpt-4o", "claude-3-5-sonnet-20240620", "google/gemini-2.0-flash-001", "gpt-3.5-turbo"]
+)
+def test_known_models_get_no_warning(name: str) -> None:
+    from tokentrim.cost import unknown_model_warning
+
+    assert unknown_model_warning(name) is None
+
+
+def test_a_model_only_tiktoken_knows_is_known() -> None:
+    from tokentrim.cost import known_model, resolve_model
+
+    assert resolve_model("text-davinci-003") is None  # no price ...
+    assert known_model("text-davinci-003")  # ... but tiktoken tokenizes it
+
+
+def test_a_prices_file_makes_a_model_known_and_suggestible(tmp_path: Path) -> None:
+    from tokentrim.cost import suggest_models, unknown_model_warning
+
+    prices = load_prices(write(tmp_path, '[models."acme-coder-9000"]\ninput = 1\noutput = 2\n'))
+    assert unknown_model_warning("acme-coder-9000", prices) is None
+    assert suggest_models("acme-coder-900", prices) == ["acme-coder-9000"]
+    warning = unknown_model_warning("acme-coder-9000")
+    assert warning is not None and "--prices" in warning  # nothing close: how to price it

@@ -291,7 +291,7 @@ def test_html_is_self_contained() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page.lower()
     assert "src=" not in page and "@import" not in page and "<link" not in page
-    assert page.count("<svg") == 2
+    assert page.count("<svg") == 3  # compute, review, rules (no projection without --per-day)
     assert "acme-coder-9000" in page and "gpt-4 (compare)" in page
 
 

@@ -71,6 +71,13 @@ class TokenCount(click.ParamType):
     help="Input share of --per-day tokens (default: measured from provider usage, else 0.5).",
 )
 # Output.
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="List the N replies trimming shortened most.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV report on stdout.")
 @click.option(
@@ -103,6 +110,7 @@ def report_command(
     input_share: float | None,
     as_json: bool,
     as_csv: bool,
+    top: int,
     html_file: str | None,
     jobs: int,
     quiet: bool,
@@ -137,16 +145,20 @@ def report_command(
             **{k: v for k, v in review.items() if v is not None}
         )
         prices: PriceTable | None = load_prices(settings.prices) if settings.prices else None
-        with _progress(enabled=not quiet and sys.stderr.isatty()) as advance:
+        inputs = list(paths) or ["-"]
+        early_warnings = _model_warnings(settings.model, compare_models, prices)
+        with _progress(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = build_report(
-                _replies(list(paths) or ["-"], field, include, on_error),
+                progress.counting(_replies(inputs, field, include, on_error)),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
                 per_day=per_day,
                 input_share=input_share,
-                on_reply=advance,
+                on_reply=progress.advance,
                 jobs=jobs or os.cpu_count() or 1,
+                inputs=inputs,
+                top=top,
             )
     except TokentrimError as exc:
         _fail(ctx, str(exc))
@@ -161,6 +173,8 @@ def report_command(
         except OSError as exc:
             _fail(ctx, f"{html_file}: cannot write ({exc.strerror or exc})")
     if not quiet:
+        for message in early_warnings:
+            click.echo(f"tokentrim: warning: {message}", err=True)
         for message, count in report.warnings.items():
             suffix = f" ({count} replies)" if count > 1 else ""
             click.echo(f"tokentrim: warning: {message}{suffix}", err=True)
@@ -168,6 +182,18 @@ def report_command(
         # Whatever could be read is reported; the unreadable inputs still fail the run.
         _print_errors(errors, error_count)
         ctx.exit(EXIT_INPUT)
+
+
+def _model_warnings(model: str | None, compare: list[str], prices: PriceTable | None) -> list[str]:
+    """A "did you mean" for every model named on the command line that nothing knows."""
+    from tokentrim.cost import unknown_model_warning
+
+    found = []
+    for option, name in [("--model", model), *(("--compare", c) for c in compare)]:
+        message = unknown_model_warning(name, prices) if name else None
+        if message:
+            found.append(f"{option}: {message}")
+    return found
 
 
 def _print_errors(errors: list[str], count: int) -> None:
@@ -207,15 +233,23 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
 
 
 class _progress:
-    """A rich progress counter on stderr (replies trimmed, time); a no-op when not enabled."""
+    """A rich progress counter on stderr: replies trimmed of replies read so far, and time.
 
-    def __init__(self, *, enabled: bool) -> None:
+    The total is not known until the inputs are read to the end, so it grows as replies are read
+    (with worker processes, reading runs ahead of trimming); a no-op when not enabled.
+    """
+
+    def __init__(self, *, enabled: bool, console: Any = None) -> None:
         self.enabled = enabled
+        self.console = console
+        self.read = 0
+        self.done = 0
         self._progress: Any = None
+        self._task: Any = None
 
-    def __enter__(self) -> Callable[[Any], None]:
+    def __enter__(self) -> _progress:
         if not self.enabled:
-            return lambda item: None
+            return self
         from rich.console import Console
         from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 
@@ -224,16 +258,25 @@ class _progress:
             "[progress.description]{task.description}",
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=self.console or Console(stderr=True),
             transient=True,
         )
         self._progress.start()
-        task = self._progress.add_task("trimming replies", total=None)
+        self._task = self._progress.add_task("trimming replies", total=0)
+        return self
 
-        def advance(item: Any) -> None:
-            self._progress.advance(task)
+    def counting(self, replies: Iterator[Reply]) -> Iterator[Reply]:
+        """``replies``, counting each one as it is read."""
+        for reply in replies:
+            self.read += 1
+            if self._progress is not None:
+                self._progress.update(self._task, total=self.read)
+            yield reply
 
-        return advance
+    def advance(self, item: Any) -> None:
+        self.done += 1
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.done)
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -3,6 +3,7 @@
 =============  ===================================================================================
 ``prices``     :class:`PriceTable`, :func:`load_prices` (``--prices`` files), :func:`resolve_model`
                (names as users write them → genai-prices)
+``names``      :func:`suggest_models` ("did you mean"), :func:`unknown_model_warning`
 ``review``     :class:`ReviewLoad`, :func:`review_load`, :func:`review_hours`
 ``usage``      :class:`Usage`: a provider's token usage in genai-prices' convention
 ``totals``     :func:`totals`: the one formula for compute + review − context saved
@@ -30,6 +31,7 @@ from tokentrim.cost.totals import Totals, totals
 from tokentrim.cost.usage import Usage
 
 if TYPE_CHECKING:
+    from tokentrim.cost.names import known_model, suggest_models, unknown_model_warning
     from tokentrim.cost.priced import CostReport, cost_report, price_reply
     from tokentrim.cost.prices import (
         Price,
@@ -49,18 +51,24 @@ __all__ = [
     "Totals",
     "Usage",
     "cost_report",
+    "known_model",
     "load_prices",
     "price_reply",
     "resolve_model",
     "review_hours",
     "review_load",
+    "suggest_models",
     "to_genai_usage",
     "totals",
+    "unknown_model_warning",
 ]
 
 _LAZY = {
     "CostReport": "priced",
     "cost_report": "priced",
+    "known_model": "names",
+    "suggest_models": "names",
+    "unknown_model_warning": "names",
     "price_reply": "priced",
     "Price": "prices",
     "PriceTable": "prices",

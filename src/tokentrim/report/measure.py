@@ -58,6 +58,11 @@ class ReplyCost:
     rule_tokens: tuple[tuple[str, float], ...] = ()
     compare: tuple[tuple[str, float | None, float | None], ...] = ()  # (model, compute, context)
     warnings: tuple[str, ...] = ()
+    encoding: str = ""  # the tokenizer that counted the tokens (TrimResult.encoding)
+
+    @property
+    def tokens_saved(self) -> int:
+        return self.tokens_before - self.tokens_after
 
     @property
     def priced(self) -> bool:
@@ -123,6 +128,7 @@ def measure_reply(
         rule_tokens=_rule_tokens(result, model),
         compare=compared,
         warnings=cost.warnings,
+        encoding=result.encoding,
     )
 
 

@@ -1,4 +1,5 @@
-"""The report as CSV: one row per model, a ``total`` row, ``compare`` and ``projection`` rows."""
+"""The report as CSV: a row per model, a ``total`` row, then ``compare``, ``source`` and
+``projection`` rows (a source row's ``model`` column holds the source)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ CSV_FIELDS = (
 
 
 def render_csv(report: CostSummary) -> str:
-    """One row per model, a ``total`` row, ``compare`` rows and ``projection`` rows (monthly)."""
+    """Rows of ``kind`` model, total, compare, source, then projection (monthly figures)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n"
@@ -54,6 +55,7 @@ def render_csv(report: CostSummary) -> str:
         ("model", [b for _, b in sorted(report.models.items())]),
         ("total", [report.total]),
         ("compare", report.compare),
+        ("source", [b for _, b in sorted(report.sources.items())]),
     ):
         for bucket in buckets:
             writer.writerow(_csv_row(kind, bucket.as_dict()))

@@ -1,72 +1,127 @@
-"""The report as one self-contained HTML page: inline CSS and SVG charts, no scripts, offline."""
+"""The report as one self-contained HTML page: inline CSS and SVG charts, no scripts, offline.
+
+The page opens with what a reader needs to trust the numbers (date, inputs, tokenizer, settings),
+then charts compute and review apart: review time dwarfs compute for most models, and one chart of
+totals would draw every model's bars the same length. Charts are SVGs with labels above the bars,
+so they stay readable from a 420 px phone to a wide screen.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING
 
-from tokentrim.report.render.tables import money, sections
+from tokentrim.report.render.tables import duration, money, plural, sections, tokenizer_note
 
 if TYPE_CHECKING:
-    from tokentrim.report.summary import CostSummary
+    from tokentrim.report.summary import Bucket, CostSummary
 
 __all__ = ["render_html"]
 
-_PALETTE = {"before": "#c2410c", "after": "#0f766e", "compute": "#64748b", "bar": "#2563eb"}
+_PALETTE = {
+    "before": "#c2410c",
+    "after": "#0f766e",
+    "compute": "#475569",
+    "bar": "#2563eb",
+}
+_LABELS = {"before": "before trimming", "after": "after trimming", "compute": "compute"}
+
+# SVG geometry, in viewBox units (the SVG scales to its column's width).
+_WIDTH = 420
+_VALUE_ROOM = 96  # right of the longest bar, for its value
+_LABEL_HEIGHT = 17
+_BAR_HEIGHT = 15
+_GAP = 9
 
 
-def render_html(report: CostSummary, *, title: str = "tokentrim cost report") -> str:
+def render_html(
+    report: CostSummary,
+    *,
+    title: str = "tokentrim cost report",
+    generated: datetime | None = None,
+) -> str:
     """One self-contained page: inline CSS, inline SVG charts, no scripts, no network."""
     template = Template(
         resources.files("tokentrim.report.render")
         .joinpath("template.html")
         .read_text(encoding="utf-8")
     )
-    data = report.as_dict()
-    total = report.total
-    summary = [
-        ("replies", f"{total.replies:,}"),
-        (
-            "tokens saved",
-            f"{total.tokens_saved:,} of {total.tokens_before:,}"
-            + (f" ({total.tokens_saved / total.tokens_before:.1%})" if total.tokens_before else ""),
-        ),
-        ("review hours", f"{total.review_hours_before:,.2f} → {total.review_hours_after:,.2f}"),
-        ("compute", "—" if total.compute is None else f"${money(total.compute)}"),
-        ("savings", "—" if total.savings is None else f"${money(total.savings)}"),
-    ]
-    cards = "".join(
-        f'<div class="card"><div class="label">{html.escape(k)}</div>'
-        f'<div class="value">{html.escape(v)}</div></div>'
-        for k, v in summary
-    )
+    when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M %Z").strip()
     tables = "".join(
         _html_table(t, cols, rows, note, total_row=t.startswith("Cost per model"))
         for t, cols, rows, note in sections(report)
     )
     warnings = "".join(
-        f"<li>{html.escape(w['message'])}"
-        + (f" <span class=muted>({w['replies']} replies)</span>" if w["replies"] else "")
+        f"<li>{html.escape(message)}"
+        + (f' <span class="muted">({plural(count, "reply", "replies")})</span>' if count else "")
         + "</li>"
-        for w in data["warnings"]
+        for message, count in report.warnings.items()
     )
-    params = data["parameters"]
     return template.substitute(
         title=html.escape(title),
-        cards=cards,
-        cost_chart=_cost_chart(report),
-        rule_chart=_rule_chart(report),
+        header=_header(report, when),
+        cards=_cards(report),
+        charts="".join(
+            chart
+            for chart in (
+                _compute_chart(report),
+                _review_chart(report),
+                _projection_chart(report),
+                _rule_chart(report),
+            )
+            if chart
+        ),
         tables=tables,
         warnings=f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
-        parameters=html.escape(
-            f"level {params['level']} · {params['lines_per_hour']:g} code lines/hour · "
-            f"{params['words_per_minute']:g} words/minute · ${params['hourly_rate']:g}/hour · "
-            f"context carried {params['carry_turns']} turn(s)"
-            + (f" · prices file {params['prices_file']}" if params["prices_file"] else "")
+    )
+
+
+def _header(report: CostSummary, when: str) -> str:
+    settings = report.settings
+    inputs = ", ".join(report.inputs) if report.inputs else "—"
+    tokenizer = tokenizer_note(report).removeprefix("tokens counted with ") or "—"
+    settings_text = (
+        f"level {settings.level} · {settings.review_lines_per_hour:g} code lines/hour · "
+        f"{settings.review_words_per_minute:g} words/minute · "
+        f"${settings.review_hourly_rate:g}/hour · "
+        f"context carried {plural(settings.carry_turns, 'turn', 'turns')}"
+        + (f" · prices file {report.prices_file}" if report.prices_file else "")
+    )
+    rows = (
+        ("generated", when),
+        ("inputs", inputs),
+        ("tokenizer", tokenizer),
+        ("settings", settings_text),
+    )
+    return (
+        '<dl class="meta">'
+        + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+        + "</dl>"
+    )
+
+
+def _cards(report: CostSummary) -> str:
+    total = report.total
+    share = f" ({total.tokens_saved / total.tokens_before:.1%})" if total.tokens_before else ""
+    cards = [
+        ("replies", f"{total.replies:,}"),
+        ("tokens saved", f"{total.tokens_saved:,} of {total.tokens_before:,}{share}"),
+        (
+            "review time",
+            f"{duration(total.review_hours_before)} → {duration(total.review_hours_after)}",
         ),
+        ("review cost", f"${money(total.review_before)} → ${money(total.review_after)}"),
+        ("compute", "—" if total.compute is None else f"${money(total.compute)}"),
+        ("savings", "—" if total.savings is None else f"${money(total.savings)}"),
+    ]
+    return "".join(
+        f'<div class="card"><div class="label">{html.escape(k)}</div>'
+        f'<div class="value">{html.escape(v)}</div></div>'
+        for k, v in cards
     )
 
 
@@ -86,86 +141,115 @@ def _html_table(
         for index, row in enumerate(rows)
     )
     caption = f'<p class="note">{html.escape(note)}</p>' if note else ""
-    return f"<h2>{html.escape(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{caption}"
-
-
-def _cost_chart(report: CostSummary) -> str:
-    """Grouped horizontal bars: cost before and after trimming, per model (priced models only)."""
-    buckets = [b for _, b in sorted(report.models.items()) if b.total_before is not None]
-    buckets += [b for b in report.compare if b.total_before is not None]
-    if not buckets:
-        # Without prices, chart review cost alone so the page still shows what trimming did.
-        buckets = [b for _, b in sorted(report.models.items())]
-        pairs = [(b.model, b.review_before, b.review_after) for b in buckets]
-        heading = "Review cost before / after (USD; no model prices known)"
-    else:
-        pairs = [
-            (
-                b.model + (" (compare)" if b in report.compare else ""),
-                b.total_before or 0.0,
-                b.total_after or 0.0,
-            )
-            for b in buckets
-        ]
-        heading = "Total cost before / after trimming (USD: compute + review − context saved)"
-    return _bar_chart(
-        heading,
-        [(label, [("before", before), ("after", after)]) for label, before, after in pairs],
-        as_money=True,
+    return (
+        f'<h2>{html.escape(title)}</h2><div class="scroll"><table><thead><tr>{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table></div>{caption}"
     )
 
 
+def _dollars(value: float) -> str:
+    return f"${money(value)}"
+
+
+def _compute_chart(report: CostSummary) -> str:
+    buckets = [b for _, b in sorted(report.models.items()) if b.compute is not None]
+    groups = [(b.model, [("compute", b.compute or 0.0)]) for b in buckets]
+    groups += [
+        (f"{b.model} (compare)", [("compute", b.compute or 0.0)])
+        for b in report.compare
+        if b.compute is not None
+    ]
+    if not groups:
+        body = '<p class="note">No model price known: compute is not charted.</p>'
+    else:
+        body = _bar_chart("Compute per model (USD)", groups, _dollars)
+    note = "what the calls cost; trimming afterwards does not refund it"
+    return _figure("compute-chart", "Compute per model (USD)", body, note)
+
+
+def _review_chart(report: CostSummary) -> str:
+    buckets: list[Bucket] = [b for _, b in sorted(report.models.items())]
+    groups = [(b.model, [("before", b.review_before), ("after", b.review_after)]) for b in buckets]
+    body = _bar_chart("Review cost before and after trimming (USD)", groups, _dollars)
+    note = "a reviewer reading every reply at the hourly rate; needs no model price"
+    return _figure("review-chart", "Review cost, before → after (USD)", body, note, legend=True)
+
+
+def _projection_chart(report: CostSummary) -> str:
+    priced = [p for p in report.projections if p.compute is not None]
+    if not priced:
+        return ""
+    groups = [(p.model, [("compute", p.compute or 0.0)]) for p in priced]
+    first = priced[0]
+    body = _bar_chart("Projected compute per month (USD)", groups, _dollars)
+    note = (
+        f"{first.tokens_per_day:,} tokens/day for 30 days; review "
+        f"{_dollars(first.review_before)} → {_dollars(first.review_after)} a month on every model"
+    )
+    return _figure("projection-chart", "Projected month: compute (USD)", body, note)
+
+
 def _rule_chart(report: CostSummary) -> str:
-    ranked = sorted(report.rules.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+    ranked = report.rule_tokens()[:20]
     if not ranked:
-        return '<p class="note">No rule changed any reply.</p>'
-    return _bar_chart(
-        "Tokens saved per rule",
-        [(rule, [("bar", tokens)]) for rule, tokens in ranked],
-        as_money=False,
+        body = '<p class="note">No rule changed any reply.</p>'
+    else:
+        groups = [(rule, [("bar", float(tokens))]) for rule, tokens in ranked]
+        body = _bar_chart("Tokens saved per rule", groups, lambda v: f"{v:,.0f}")
+    return _figure("rule-chart", "Tokens saved per rule", body, "")
+
+
+def _figure(id_: str, heading: str, body: str, note: str, *, legend: bool = False) -> str:
+    keys = (
+        '<p class="legend">'
+        + "".join(
+            f'<span><i style="background:{_PALETTE[name]}"></i>{_LABELS[name]}</span>'
+            for name in ("before", "after")
+        )
+        + "</p>"
+        if legend
+        else ""
+    )
+    caption = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    return (
+        f'<figure class="chart" id="{id_}"><h3>{html.escape(heading)}</h3>{body}{keys}'
+        f"{caption}</figure>"
     )
 
 
 def _bar_chart(
-    heading: str, groups: list[tuple[str, list[tuple[str, float]]]], *, as_money: bool
+    label: str,
+    groups: list[tuple[str, list[tuple[str, float]]]],
+    fmt: Callable[[float], str],
 ) -> str:
-    """An SVG of horizontal bars; every group is a label and one bar per (series, value)."""
-    label_width, chart_width, bar_height, gap = 220, 560, 18, 12
-    values = [value for _, series in groups for _, value in series]
-    top = max([abs(v) for v in values] + [0.0])
-    scale = chart_width / top if top > 0 else 0.0
-    height = 40 + sum(len(series) * bar_height + gap for _, series in groups) + 30
-    width = label_width + chart_width + 120
+    """Horizontal bars, each group's label above its bars (one bar per series, value at its end)."""
+    values = [abs(value) for _, series in groups for _, value in series]
+    top = max(values + [0.0])
+    scale = (_WIDTH - _VALUE_ROOM) / top if top > 0 else 0.0
+    height = sum(_LABEL_HEIGHT + len(series) * _BAR_HEIGHT + _GAP for _, series in groups)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{html.escape(heading)}">',
-        f'<text x="0" y="18" class="chart-title">{html.escape(heading)}</text>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {_WIDTH} {height}" aria-label="{html.escape(label)}">'
     ]
-    y = 34
-    for label, series in groups:
+    y = 0
+    for name, series in groups:
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + len(series) * bar_height / 2 + 4:.1f}" '
-            f'text-anchor="end" class="axis">{html.escape(_shorten(label, 30))}</text>'
+            f'<text x="0" y="{y + _LABEL_HEIGHT - 4}" class="axis">'
+            f"{html.escape(_shorten(name, 48))}</text>"
         )
-        for name, value in series:
+        y += _LABEL_HEIGHT
+        for kind, value in series:
             bar = max(abs(value) * scale, 1.0 if value else 0.0)
-            text = f"${money(value)}" if as_money else f"{value:,.1f}"
+            text = fmt(value)
             parts.append(
-                f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height - 3}" '
-                f'fill="{_PALETTE[name]}"><title>{html.escape(label)} {name}: {text}</title></rect>'
-                f'<text x="{label_width + bar + 6:.1f}" y="{y + bar_height - 6}" class="value">'
+                f'<rect x="0" y="{y}" width="{bar:.1f}" height="{_BAR_HEIGHT - 3}" '
+                f'fill="{_PALETTE[kind]}"><title>{html.escape(name)} '
+                f"{_LABELS.get(kind, '')}: {html.escape(text)}</title></rect>"
+                f'<text x="{bar + 5:.1f}" y="{y + _BAR_HEIGHT - 5}" class="value">'
                 f"{html.escape(text)}</text>"
             )
-            y += bar_height
-        y += gap
-    if any(name != "bar" for _, series in groups for name, _ in series):
-        legend_y = y + 10
-        parts.append(
-            f'<rect x="{label_width}" y="{legend_y}" width="12" height="12" fill="{_PALETTE["before"]}"/>'
-            f'<text x="{label_width + 18}" y="{legend_y + 11}" class="axis">before</text>'
-            f'<rect x="{label_width + 90}" y="{legend_y}" width="12" height="12" fill="{_PALETTE["after"]}"/>'
-            f'<text x="{label_width + 108}" y="{legend_y + 11}" class="axis">after</text>'
-        )
+            y += _BAR_HEIGHT
+        y += _GAP
     parts.append("</svg>")
     return "".join(parts)
 
