@@ -297,3 +297,16 @@ def test_cost_review_load_equals_measuring_the_texts(text: str, overrides: dict)
     )
     after = review_load(result.text, settings)
     assert (after.code_lines, after.prose_words) == (cost.code_lines_after, cost.prose_words_after)
+
+
+def test_trim_reads_no_prices_file(tmp_path) -> None:
+    """trim() is pure: a prices path in Settings is the entry point's to load, not trim's."""
+    from tokentrim.cost import load_prices
+
+    path = tmp_path / "prices.toml"
+    path.write_text('[models."house-model"]\ninput = 1.0\noutput = 2.0\n')
+    unread = trim("hi", model="house-model", prices=str(tmp_path / "missing.toml"))
+    assert unread.cost is not None and unread.cost.compute is None
+    assert any("trim() reads no files" in w for w in unread.warnings)
+    priced = trim("hi", model="house-model", prices=load_prices(path))
+    assert priced.cost is not None and priced.cost.compute is not None

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
 
-from tokentrim.report_cli import report_command
+from tokentrim.cli.report import report_command
 
 VERBOSE = """Sure! Here's the function:
 
@@ -343,11 +343,11 @@ def test_top_lists_the_most_verbose_replies(tmp_path: Path) -> None:
 def test_progress_counts_replies_read_and_trimmed() -> None:
     from rich.console import Console
 
-    from tokentrim.report_cli import _progress
+    from tokentrim.cli.report import _ReadAndTrimmed
 
     stream = io.StringIO()
     console = Console(file=stream, force_terminal=True, width=80)
-    with _progress(enabled=True, console=console) as progress:
+    with _ReadAndTrimmed(enabled=True, console=console) as progress:
         for reply in progress.counting(iter(["a", "b", "c"])):
             progress.advance(reply)
         task = progress._progress.tasks[0]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokentrim.cost.usage import Usage
-from tokentrim.errors import ConfigError
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
@@ -17,6 +15,10 @@ from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
+
+if TYPE_CHECKING:
+    # Typing only: the cost side imports genai-prices' data, loaded on the first priced reply.
+    from tokentrim.cost import CostReport, PriceTable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +47,7 @@ class TrimResult:
     blocks: tuple[BlockOutcome, ...] = ()
     rules: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    cost: Any = None  # CostReport | None
+    cost: CostReport | None = None
 
     @property
     def changed(self) -> bool:
@@ -62,17 +64,23 @@ def trim(
     model: str | None = None,
     settings: Settings | None = None,
     usage: Usage | Mapping[str, Any] | None = None,
+    prices: PriceTable | str | os.PathLike[str] | None = None,
     **overrides: Any,
 ) -> TrimResult:
     """Trim one reply: clean its Python code, count tokens before and after, price it.
 
-    ``settings`` defaults to ``Settings()`` (it does not read pyproject.toml or the environment:
-    entry points do that with ``load_settings``); ``overrides`` replace single fields, e.g.
-    ``trim(text, level="aggressive")``. Bad input never raises: code that does not parse is
-    skipped, a failed safety net keeps the original block. Unknown setting names or values raise
-    ``ConfigError`` (a programmer error, not bad input).
+    Pure: no file, network or environment access. ``settings`` defaults to ``Settings()`` (entry
+    points read pyproject.toml and the environment with ``load_settings``); ``overrides`` replace
+    single fields, e.g. ``trim(text, level="aggressive")``. ``prices`` is a table loaded once by
+    the caller (``tokentrim.load_prices(path)``) that overrides genai-prices; ``usage`` is the
+    provider's reported usage, which prices the call when given. Bad input never raises: code
+    that does not parse is skipped, a failed safety net keeps the original block. Unknown setting
+    names or values raise ``ConfigError`` (a programmer error, not bad input).
     """
     settings = settings or DEFAULT_SETTINGS
+    if isinstance(prices, str | os.PathLike):
+        # A path is configuration (Settings.prices), which trim() does not read: see the warning.
+        overrides["prices"], prices = os.fspath(prices), None
     if overrides:
         settings = settings.replace(**overrides)
     enabled_rules(settings)  # unknown rule ids are a configuration error: raise before any work
@@ -107,6 +115,7 @@ def trim(
             tokens_after=tokens_after,
             settings=settings,
             usage=usage,
+            prices=prices,
         )
         warnings.extend(cost_warnings)
     return TrimResult(
@@ -296,20 +305,14 @@ def _count(encoding: Any, text: str) -> int:
         )
 
 
-@functools.lru_cache(maxsize=16)
-def _price_table(path: str, mtime_ns: int) -> Any:
-    from tokentrim.cost import load_prices
-
-    return load_prices(path)
-
-
 def _cost_report(
     *,
     pieces: tuple[list[str], list[tuple[str, str]]] | None,
     dropped_prose: bool,
     usage: Usage | Mapping[str, Any] | None,
+    prices: PriceTable | None,
     **kwargs: Any,
-) -> tuple[Any, list[str]]:
+) -> tuple[CostReport | None, list[str]]:
     from tokentrim.cost import ReviewLoad, price_reply, review_load
 
     if not kwargs["model"].strip():
@@ -317,12 +320,12 @@ def _cost_report(
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
     settings = kwargs["settings"]
-    prices = None
-    if settings.prices:
-        try:
-            prices = _price_table(settings.prices, os.stat(settings.prices).st_mtime_ns)
-        except OSError as exc:
-            raise ConfigError(f"prices file {settings.prices}: {exc.strerror}") from None
+    warnings = []
+    if settings.prices and prices is None:
+        warnings.append(
+            f"prices file {settings.prices} not loaded: trim() reads no files, pass "
+            "prices=tokentrim.load_prices(path); priced with genai-prices"
+        )
     before, after = kwargs.pop("before"), kwargs.pop("after")
     if pieces is None:
         load_before, load_after = review_load(before, settings), review_load(after, settings)
@@ -335,5 +338,5 @@ def _cost_report(
             load_before=load_before, load_after=load_after, usage=usage, prices=prices, **kwargs
         )
     except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
-        return None, [f"cost not computed: {type(exc).__name__}: {exc}"]
-    return report, list(report.warnings)
+        return None, [*warnings, f"cost not computed: {type(exc).__name__}: {exc}"]
+    return report, [*warnings, *report.warnings]

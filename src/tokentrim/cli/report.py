@@ -1,4 +1,4 @@
-"""The ``tokentrim report`` command (registered on the ``tokentrim`` click group in cli.py)."""
+"""``tokentrim report``: what saved replies cost per model — compute, review time, savings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from typing import Any, NoReturn
 
 import click
 
-from tokentrim.cli_options import settings_from_options, settings_options
-from tokentrim.cost import PriceTable, load_prices
+from tokentrim.cli.options import prices_for, settings_from_options, settings_options
+from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
+from tokentrim.cli.output import stderr_console
+from tokentrim.cost import PriceTable
 from tokentrim.errors import TokentrimError
 from tokentrim.report import (
     CostSummary,
@@ -23,13 +25,13 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
+from tokentrim.report.render.tables import plural
 from tokentrim.sources.records import Reply
 
 __all__ = ["report_command"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
-EXIT_INPUT = 2
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
@@ -131,25 +133,17 @@ def report_command(
         "review_hourly_rate": hourly_rate,
     }
     compare_models = [name.strip() for item in compare for name in item.split(",") if name.strip()]
-    errors: list[str] = []  # the first MAX_ERRORS_SHOWN; error_count counts them all
-    error_count = 0
-
-    def on_error(origin: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_ERRORS_SHOWN:
-            errors.append(f"{origin}: {message}")
-
+    outcome = Report(max_shown=MAX_ERRORS_SHOWN, defer=True)
     try:
         settings = settings_from_options(options).replace(
             **{k: v for k, v in review.items() if v is not None}
         )
-        prices: PriceTable | None = load_prices(settings.prices) if settings.prices else None
+        prices = prices_for(settings)
         inputs = list(paths) or ["-"]
         early_warnings = _model_warnings(settings.model, compare_models, prices)
-        with _progress(enabled=not quiet and sys.stderr.isatty()) as progress:
+        with _ReadAndTrimmed(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = build_report(
-                progress.counting(_replies(inputs, field, include, on_error)),
+                progress.counting(_replies(inputs, field, include, outcome.failed)),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
@@ -163,9 +157,9 @@ def report_command(
     except TokentrimError as exc:
         _fail(ctx, str(exc))
 
-    if error_count and not report.total.replies:
-        _print_errors(errors, error_count)
-        ctx.exit(EXIT_INPUT)
+    if outcome.errors and not report.total.replies:
+        outcome.flush()
+        ctx.exit(outcome.exit_code)
     _emit(report, as_json=as_json, as_csv=as_csv)
     if html_file:
         try:
@@ -174,14 +168,13 @@ def report_command(
             _fail(ctx, f"{html_file}: cannot write ({exc.strerror or exc})")
     if not quiet:
         for message in early_warnings:
-            click.echo(f"tokentrim: warning: {message}", err=True)
+            warning(message)
         for message, count in report.warnings.items():
-            suffix = f" ({count} replies)" if count > 1 else ""
-            click.echo(f"tokentrim: warning: {message}{suffix}", err=True)
-    if error_count:
-        # Whatever could be read is reported; the unreadable inputs still fail the run.
-        _print_errors(errors, error_count)
-        ctx.exit(EXIT_INPUT)
+            suffix = f" ({plural(count, 'reply', 'replies')})" if count > 1 else ""
+            warning(f"{message}{suffix}")
+    # Whatever could be read is reported; the unreadable inputs still fail the run.
+    outcome.flush()
+    ctx.exit(outcome.exit_code)
 
 
 def _model_warnings(model: str | None, compare: list[str], prices: PriceTable | None) -> list[str]:
@@ -194,13 +187,6 @@ def _model_warnings(model: str | None, compare: list[str], prices: PriceTable | 
         if message:
             found.append(f"{option}: {message}")
     return found
-
-
-def _print_errors(errors: list[str], count: int) -> None:
-    for message in errors:
-        click.echo(f"tokentrim: error: {message}", err=True)
-    if count > len(errors):
-        click.echo(f"tokentrim: error: … and {count - len(errors)} more", err=True)
 
 
 def _replies(
@@ -228,11 +214,11 @@ def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:
 
 
 def _fail(ctx: click.Context, message: str) -> NoReturn:
-    click.echo(f"tokentrim: error: {message}", err=True)
+    error(message)
     ctx.exit(EXIT_INPUT)
 
 
-class _progress:
+class _ReadAndTrimmed:
     """A rich progress counter on stderr: replies trimmed of replies read so far, and time.
 
     The total is not known until the inputs are read to the end, so it grows as replies are read
@@ -247,10 +233,9 @@ class _progress:
         self._progress: Any = None
         self._task: Any = None
 
-    def __enter__(self) -> _progress:
+    def __enter__(self) -> _ReadAndTrimmed:
         if not self.enabled:
             return self
-        from rich.console import Console
         from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 
         self._progress = Progress(
@@ -258,7 +243,7 @@ class _progress:
             "[progress.description]{task.description}",
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=self.console or Console(stderr=True),
+            console=self.console or stderr_console(),
             transient=True,
         )
         self._progress.start()

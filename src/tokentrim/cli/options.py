@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tokentrim.settings import CHOICES, Settings, load_settings
+
+if TYPE_CHECKING:
+    from tokentrim.cost import PriceTable
+
+__all__ = ["prices_for", "settings_from_options", "settings_options"]
 
 
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,3 +93,12 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
 def _ids(values: tuple[str, ...]) -> Iterator[str]:
     for value in values:
         yield from (v for v in value.replace(",", " ").split() if v)
+
+
+def prices_for(settings: Settings) -> PriceTable | None:
+    """The ``--prices`` table, loaded once per run (``trim()`` itself reads no files)."""
+    if not settings.prices:
+        return None
+    from tokentrim.cost import load_prices
+
+    return load_prices(settings.prices)
