@@ -178,6 +178,7 @@ def test_top_keeps_the_replies_trimming_shortened_most() -> None:
         ("<stdin>:3", ["-"], "-"),
         ("<stdin>", ["-"], "-"),
         ("other.jsonl:4", [], "other.jsonl"),
+        ("old/logs.db#logs/3", [], "old/logs.db"),
     ],
 )
 def test_source_of(origin: str, inputs: list[str], source: str) -> None:

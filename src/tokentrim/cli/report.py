@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,7 +17,7 @@ from tokentrim.cli.options import prices_for, settings_from_options, settings_op
 from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
 from tokentrim.cli.output import stderr_console
 from tokentrim.cost import PriceTable
-from tokentrim.errors import TokentrimError
+from tokentrim.errors import InputError, TokentrimError
 from tokentrim.report import (
     CostSummary,
     build_report,
@@ -26,6 +28,7 @@ from tokentrim.report import (
     render_text,
 )
 from tokentrim.report.render.tables import plural
+from tokentrim.sources.llm_logs import LogFilter, iter_llm_logs
 from tokentrim.sources.records import Reply
 
 __all__ = ["report_command"]
@@ -33,6 +36,35 @@ __all__ = ["report_command"]
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+class _Since(click.ParamType):
+    """A point in time: an ISO date or datetime (UTC unless it says otherwise), or ``7d`` ago."""
+
+    name = "WHEN"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        ago = _AGO.match(text)
+        if ago:
+            return datetime.now(UTC) - timedelta(
+                **{_AGO_UNITS[ago.group(2).lower()]: float(ago.group(1))}
+            )
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date (2025-01-31, 2025-01-31T09:00, 7d, 12h)", param, ctx
+            )
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$", re.IGNORECASE)
+_AGO_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class TokenCount(click.ParamType):
@@ -72,6 +104,20 @@ class TokenCount(click.ParamType):
     type=click.FloatRange(0, 1),
     help="Input share of --per-day tokens (default: measured from provider usage, else 0.5).",
 )
+# Which logged replies (llm's logs.db), as `llm logs` selects them.
+@click.option(
+    "--since",
+    type=_Since(),
+    metavar="WHEN",
+    help="logs.db: replies logged at or after WHEN (2025-01-31, 2025-01-31T09:00, or 7d, 12h ago).",
+)
+@click.option(
+    "-n",
+    "--count",
+    "log_count",
+    type=click.IntRange(min=0),
+    help="logs.db: only the newest N replies (as `llm logs -n`); with --model, of that model.",
+)
 # Output.
 @click.option(
     "--top",
@@ -110,6 +156,8 @@ def report_command(
     compare: tuple[str, ...],
     per_day: int | None,
     input_share: float | None,
+    since: datetime | None,
+    log_count: int | None,
     as_json: bool,
     as_csv: bool,
     top: int,
@@ -123,6 +171,9 @@ def report_command(
     PATH is a markdown/text file, a directory (recursive), a JSONL file (OpenAI chat completions,
     Batch output, Responses API, Anthropic messages, or records with --field), an llm logs.db, or
     - for stdin (the default). See docs/costs.md for the formulas and their sources.
+
+    --model names the model of replies that carry none (text files); in a logs.db, where every
+    row names its model, it selects that model's rows, as `llm logs -m` does.
     """
     if as_json and as_csv:
         _fail(ctx, "use only one of --json, --csv")
@@ -140,10 +191,15 @@ def report_command(
         )
         prices = prices_for(settings)
         inputs = list(paths) or ["-"]
+        logs = (
+            LogFilter(model=options.get("model"), since=since, count=log_count)
+            if options.get("model") or since or log_count
+            else None
+        )
         early_warnings = _model_warnings(settings.model, compare_models, prices)
         with _ReadAndTrimmed(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = build_report(
-                progress.counting(_replies(inputs, field, include, outcome.failed)),
+                progress.counting(_replies(inputs, field, include, outcome.failed, logs)),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
@@ -194,10 +250,27 @@ def _replies(
     field: str | None,
     include: tuple[str, ...],
     on_error: Callable[[str, str], None],
+    logs: LogFilter | None = None,
 ) -> Iterator[Reply]:
-    from tokentrim.sources import iter_replies
+    from tokentrim.sources import expand, iter_replies, open_input
 
-    yield from iter_replies(paths, field=field, include=include, on_error=on_error)
+    if logs is None:
+        yield from iter_replies(paths, field=field, include=include, on_error=on_error)
+        return
+    # As iter_replies, but an llm logs.db is read through the filter.
+    for name in expand(paths, include=include, on_error=on_error):
+        try:
+            source = open_input(name)
+        except InputError as exc:
+            on_error("<stdin>" if name == "-" else name, str(exc))
+            continue
+        if source.kind != "llm-logs" or source.path is None:
+            yield from source.replies(field, on_error)
+            continue
+        try:
+            yield from iter_llm_logs(source.path, logs)
+        except sqlite3.Error as exc:
+            on_error(source.origin, f"cannot read llm logs database: {exc}")
 
 
 def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:

@@ -115,7 +115,7 @@ def whole_tokens(shares: dict[str, float]) -> list[tuple[str, int]]:
     )
 
 
-_LINE_OR_ROW = re.compile(r"(?::\d+|#[^/\\#]*)$")
+_LINE_OR_ROW = re.compile(r"(?::\d+|#[^#]*)$")  # path:LINE, logs.db#ID, logs.db#logs/ROW
 
 
 def source_of(origin: str, inputs: Sequence[str]) -> str:
