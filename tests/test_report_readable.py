@@ -192,7 +192,7 @@ def test_per_source_breakdown() -> None:
         reply(LONGER, None, "notes/a.md"),
     ]
     report = build_report(items, settings=Settings(), inputs=["runs.jsonl", "notes"])
-    sources = {row["model"]: row for row in json.loads(render_json(report))["sources"]}
+    sources = {row["source"]: row for row in json.loads(render_json(report))["sources"]}
     assert set(sources) == {"runs.jsonl", "notes"}
     assert sources["runs.jsonl"]["replies"] == 2 and sources["notes"]["replies"] == 1
     assert sources["runs.jsonl"]["compute"] is not None and sources["notes"]["compute"] is None

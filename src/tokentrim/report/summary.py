@@ -133,6 +133,12 @@ def source_of(origin: str, inputs: Sequence[str]) -> str:
     return _LINE_OR_ROW.sub("", origin) or origin
 
 
+def _without_model(data: dict[str, Any]) -> dict[str, Any]:
+    """A source bucket's figures: its ``model`` field holds the source's name, said as ``source``."""
+    data.pop("model", None)
+    return data
+
+
 def _no_projection_reason(summary: CostSummary) -> str:
     named = sorted(name for name in summary.models if name != NO_MODEL)
     if not named and not summary.compare:
@@ -207,7 +213,10 @@ class CostSummary:
             "currency": "USD",
             "models": [bucket.as_dict() for _, bucket in sorted(self.models.items())],
             "total": self.total.as_dict(),
-            "sources": [bucket.as_dict() for _, bucket in sorted(self.sources.items())],
+            "sources": [
+                {"source": name, **bucket.as_dict()}
+                for name, bucket in sorted(self.sources.items())
+            ],
             "tokenizers": [
                 {"encoding": name, "replies": count}
                 for name, count in sorted(self.encodings.items())

@@ -15,7 +15,14 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING
 
-from tokentrim.report.render.tables import duration, money, plural, sections, tokenizer_note
+from tokentrim.report.render.tables import (
+    TEXT_KEYS,
+    duration,
+    money,
+    plural,
+    sections,
+    tokenizer_note,
+)
 
 if TYPE_CHECKING:
     from tokentrim.report.summary import Bucket, CostSummary
@@ -133,10 +140,16 @@ def _html_table(
     *,
     total_row: bool = False,
 ) -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    kinds = [' class="text"' if key in TEXT_KEYS else "" for key, _ in columns]
+    head = "".join(
+        f"<th{kind}>{html.escape(label)}</th>"
+        for kind, (_, label) in zip(kinds, columns, strict=True)
+    )
     body = "".join(
         ('<tr class="total">' if total_row and index == len(rows) - 1 else "<tr>")
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        + "".join(
+            f"<td{kind}>{html.escape(cell)}</td>" for kind, cell in zip(kinds, row, strict=True)
+        )
         + "</tr>"
         for index, row in enumerate(rows)
     )

@@ -22,6 +22,7 @@ __all__ = [
     "OTHER_NOTE",
     "PROJECTION_COLUMNS",
     "Section",
+    "TEXT_KEYS",
     "duration",
     "money",
     "plural",
@@ -67,6 +68,8 @@ RULE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tokens", "tokens saved"),
     ("share", "share"),
 )
+#: Columns of names, not numbers: aligned left.
+TEXT_KEYS = frozenset({"model", "origin", "rule"})
 OTHER_NOTE = (
     "other: tokens saved outside code blocks that no named rule accounts for: --prose drop, and "
     "the few tokens that shift where a changed block meets its fences (tokens are counted on "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tokentrim.report.render.tables import sections
+from tokentrim.report.render.tables import TEXT_KEYS, sections
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -19,6 +19,7 @@ def render_text(report: CostSummary) -> str:
     out: list[str] = []
     for title, columns, rows, note in sections(report):
         headers = [label for _, label in columns]
+        left = [index == 0 or key in TEXT_KEYS for index, (key, _) in enumerate(columns)]
         widths = [
             max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
             for i, h in enumerate(headers)
@@ -26,7 +27,7 @@ def render_text(report: CostSummary) -> str:
         out.append(title)
         out.append(
             "  ".join(
-                h.ljust(w) if i == 0 else h.rjust(w)
+                h.ljust(w) if left[i] else h.rjust(w)
                 for i, (h, w) in enumerate(zip(headers, widths, strict=True))
             )
         )
@@ -34,7 +35,7 @@ def render_text(report: CostSummary) -> str:
         for row in rows:
             out.append(
                 "  ".join(
-                    c.ljust(w) if i == 0 else c.rjust(w)
+                    c.ljust(w) if left[i] else c.rjust(w)
                     for i, (c, w) in enumerate(zip(row, widths, strict=True))
                 )
             )
@@ -52,8 +53,10 @@ def render_rich(report: CostSummary, console: Console) -> None:
         table = Table(
             title=title, title_justify="left", caption=note or None, caption_justify="left"
         )
-        for index, (_, label) in enumerate(columns):
+        for index, (key, label) in enumerate(columns):
             if index == 0:
+                table.add_column(label, overflow="fold", ratio=2)
+            elif key in TEXT_KEYS:
                 table.add_column(label, overflow="fold", ratio=2)
             else:
                 table.add_column(label, justify="right", ratio=1)
