@@ -11,6 +11,7 @@ from genai_prices import calc_price, extract_usage
 
 from tokentrim.cost import (
     CostReport,
+    Usage,
     cost_report,
     load_prices,
     resolve_model,
@@ -19,7 +20,6 @@ from tokentrim.cost import (
 )
 from tokentrim.errors import ConfigError
 from tokentrim.settings import Settings
-from tokentrim.usage import Usage
 
 SETTINGS = Settings()
 REPLY = (
@@ -493,3 +493,109 @@ def test_as_dict_is_json_ready() -> None:
     data = json.loads(json.dumps(report.as_dict()))
     assert data["compute"] == report.compute
     assert data["usage"]["output_tokens"] == 60
+
+
+# --- the package ------------------------------------------------------------------------------
+
+
+def test_totals_is_the_one_formula() -> None:
+    from tokentrim.cost import Totals, totals
+
+    assert totals(compute=1.0, review_before=3.0, review_after=1.0, context_saved=0.5) == Totals(
+        4.0, 1.5, 2.5
+    )
+    unknown = Totals(None, None, None)
+    assert totals(compute=None, review_before=3.0, review_after=1.0, context_saved=0.5) == unknown
+    assert totals(compute=1.0, review_before=3.0, review_after=1.0, context_saved=None) == unknown
+
+
+def test_totals_formula_is_written_once() -> None:
+    """No module of cost/ or report/ but cost/totals.py adds compute to a review figure."""
+    import ast
+
+    import tokentrim
+
+    def adds_compute_to_review(node: ast.AST) -> bool:
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+            return False
+        names = [ast.unparse(side) for side in (node.left, node.right)]
+        return any(n.endswith("compute") for n in names) and any("review_" in n for n in names)
+
+    root = Path(tokentrim.__file__).parent
+    found = [
+        str(path.relative_to(root))
+        for package in ("cost", "report")
+        for path in sorted((root / package).rglob("*.py"))
+        if any(map(adds_compute_to_review, ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+    ]
+    assert found == ["cost/totals.py"]
+
+
+def test_public_names_are_sorted_and_exist() -> None:
+    import importlib
+
+    for name in ("tokentrim.cost", "tokentrim.report", "tokentrim.report.render"):
+        module = importlib.import_module(name)
+        assert module.__all__ == sorted(module.__all__), name
+        assert all(hasattr(module, attr) for attr in module.__all__), name
+
+
+def test_importing_tokentrim_or_usage_does_not_load_genai_prices() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tokentrim, tokentrim.cost.usage, tokentrim.cost\n"
+        "assert not [m for m in sys.modules if m.startswith('genai_prices')], 'eager'\n"
+        "tokentrim.load_prices, tokentrim.CostReport\n"
+        "assert 'genai_prices' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+# --- unknown model names ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("gpt4o", "gpt-4o"),
+        ("claude-3.5-sonet", "claude-3.5-sonnet"),
+        ("gemini-2.0-flsh", "gemini-2.0-flash"),
+        ("openrouter/anthropic/claude-sonet-4", "claude-sonnet-4"),
+    ],
+)
+def test_suggest_models_finds_the_name_meant(typo: str, meant: str) -> None:
+    from tokentrim.cost import suggest_models, unknown_model_warning
+
+    suggestions = suggest_models(typo)
+    assert suggestions[0] == meant and len(suggestions) <= 3
+    warning = unknown_model_warning(typo)
+    assert warning is not None and f"did you mean {meant!r}" in warning and "\n" not in warning
+
+
+@pytest.mark.parametrize(
+    "name", ["gpt-4o", "claude-3-5-sonnet-20240620", "google/gemini-2.0-flash-001", "gpt-3.5-turbo"]
+)
+def test_known_models_get_no_warning(name: str) -> None:
+    from tokentrim.cost import unknown_model_warning
+
+    assert unknown_model_warning(name) is None
+
+
+def test_a_model_only_tiktoken_knows_is_known() -> None:
+    from tokentrim.cost import known_model, resolve_model
+
+    assert resolve_model("text-davinci-003") is None  # no price ...
+    assert known_model("text-davinci-003")  # ... but tiktoken tokenizes it
+
+
+def test_a_prices_file_makes_a_model_known_and_suggestible(tmp_path: Path) -> None:
+    from tokentrim.cost import suggest_models, unknown_model_warning
+
+    prices = load_prices(write(tmp_path, '[models."acme-coder-9000"]\ninput = 1\noutput = 2\n'))
+    assert unknown_model_warning("acme-coder-9000", prices) is None
+    assert suggest_models("acme-coder-900", prices) == ["acme-coder-9000"]
+    warning = unknown_model_warning("acme-coder-9000")
+    assert warning is not None and "--prices" in warning  # nothing close: how to price it

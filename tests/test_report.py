@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import math
@@ -13,7 +12,7 @@ import pytest
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
 
-from tokentrim.cost import load_prices
+from tokentrim.cost import Usage, load_prices
 from tokentrim.report import (
     NO_MODEL,
     build_report,
@@ -24,7 +23,7 @@ from tokentrim.report import (
     render_text,
 )
 from tokentrim.settings import Settings
-from tokentrim.usage import Usage
+from tokentrim.sources.records import Reply
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 SETTINGS = Settings()
@@ -47,27 +46,26 @@ CLEAN = "```python\ndef add(a, b):\n    return a + b\n```\n"
 PROSE = "Use a dictionary comprehension here; it is both faster and easier to read than a loop."
 
 
-@dataclasses.dataclass(frozen=True)
-class FakeReply:
-    text: str
-    model: str | None
-    usage: Usage | None = None
-    origin: str = "test"
+def reply_of(
+    text: str, model: str | None, usage: Usage | None = None, origin: str = "test"
+) -> Reply:
+    """A reply as the sources read it: the type build_report takes."""
+    return Reply(text, model, usage, origin, "test")
 
 
-def replies() -> list[FakeReply]:
+def replies() -> list[Reply]:
     return [
-        FakeReply(
+        reply_of(
             VERBOSE,
             "gpt-4o",
             Usage(input_tokens=1_200, output_tokens=95, cache_read_tokens=1_024),
             "a:1",
         ),
-        FakeReply(CLEAN, "gpt-4o", Usage(input_tokens=300, output_tokens=20), "a:2"),
-        FakeReply(VERBOSE, "claude-3-5-sonnet-20240620", None, "b.md"),
-        FakeReply(PROSE, "google/gemini-2.0-flash-001", None, "c.md"),
-        FakeReply(VERBOSE, "acme-coder-9000", None, "d.md"),
-        FakeReply(CLEAN, None, None, "e.md"),
+        reply_of(CLEAN, "gpt-4o", Usage(input_tokens=300, output_tokens=20), "a:2"),
+        reply_of(VERBOSE, "claude-3-5-sonnet-20240620", None, "b.md"),
+        reply_of(PROSE, "google/gemini-2.0-flash-001", None, "c.md"),
+        reply_of(VERBOSE, "acme-coder-9000", None, "d.md"),
+        reply_of(CLEAN, None, None, "e.md"),
     ]
 
 
@@ -144,7 +142,7 @@ def test_per_reply_compute_is_genai_prices() -> None:
 
 
 def test_trimming_a_verbose_reply_saves_review_time_and_context() -> None:
-    item = measure_reply(FakeReply(VERBOSE, "gpt-4o"), settings=SETTINGS)
+    item = measure_reply(reply_of(VERBOSE, "gpt-4o"), settings=SETTINGS)
     assert item.changed
     assert item.tokens_after < item.tokens_before
     assert item.code_lines_after < item.code_lines_before
@@ -238,7 +236,7 @@ def test_per_day_projects_a_month() -> None:
 def test_per_day_the_article_scenario_gpt4_vs_gemini_flash() -> None:
     """10 million tokens a day: GPT-4 against Gemini Flash, the same input share."""
     report = build_report(
-        [FakeReply(VERBOSE, "gpt-4")],
+        [reply_of(VERBOSE, "gpt-4")],
         settings=SETTINGS,
         compare=["gemini-2.0-flash"],
         per_day=10_000_000,
@@ -255,7 +253,7 @@ def test_prices_file_reaches_the_report(tmp_path: Path) -> None:
     prices_path = tmp_path / "prices.toml"
     prices_path.write_text('[models."acme-coder-9000"]\ninput = 1\noutput = 2\n', encoding="utf-8")
     prices = load_prices(prices_path)
-    report = build_report([FakeReply(VERBOSE, "acme-coder-9000")], settings=SETTINGS, prices=prices)
+    report = build_report([reply_of(VERBOSE, "acme-coder-9000")], settings=SETTINGS, prices=prices)
     bucket = report.models["acme-coder-9000"]
     assert bucket.priced_as == "prices file:acme-coder-9000"
     assert bucket.compute == pytest.approx(bucket.output_tokens * 2 / 1e6)
@@ -293,12 +291,12 @@ def test_html_is_self_contained() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page.lower()
     assert "src=" not in page and "@import" not in page and "<link" not in page
-    assert page.count("<svg") == 2
+    assert page.count("<svg") == 3  # compute, review, rules (no projection without --per-day)
     assert "acme-coder-9000" in page and "gpt-4 (compare)" in page
 
 
 def test_html_escapes_model_names() -> None:
-    report = build_report([FakeReply(CLEAN, "<b>evil</b>")], settings=SETTINGS)
+    report = build_report([reply_of(CLEAN, "<b>evil</b>")], settings=SETTINGS)
     page = render_html(report)
     assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
 
@@ -314,12 +312,10 @@ def test_report_over_the_corpora_never_raises() -> None:
 
 
 def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
-    from tokentrim.sources.records import Reply
-
     prices_path = tmp_path / "prices.toml"
     prices_path.write_text('[models."acme-coder-9000"]\ninput = 1\noutput = 2\n', encoding="utf-8")
     prices = load_prices(prices_path)
-    items = [Reply(r.text, r.model, r.usage, r.origin, "test") for r in replies()] * 3
+    items = replies() * 3
     kwargs = dict(settings=SETTINGS, prices=prices, compare=["gpt-4"], per_day=1_000_000)
     one = render_json(build_report(items, **kwargs))
     two = render_json(build_report(iter(items), jobs=2, **kwargs))

@@ -222,7 +222,7 @@ def test_csv_and_plain_table(jsonl: Path) -> None:
     as_csv = run("--csv", str(jsonl))
     assert as_csv.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert [row["kind"] for row in rows] == ["model", "model", "total"]
+    assert [row["kind"] for row in rows] == ["model", "model", "total", "source"]
     table = run(str(jsonl))
     assert table.exit_code == 0
     assert table.stdout.startswith("Cost per model (USD)")
@@ -302,3 +302,55 @@ def test_registered_on_the_main_cli(jsonl: Path, capsys: pytest.CaptureFixture[s
     code = cli.main(["report", "--json", str(jsonl)])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["total"]["replies"] == 3
+
+
+# --- issue 10 -------------------------------------------------------------------------------
+
+
+def test_a_mistyped_model_gets_a_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(VERBOSE, encoding="utf-8")
+    result = run("--json", "--model", "gpt4o", "--compare", "gemini-2.0-flsh", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "--model: unknown model 'gpt4o'" in result.stderr
+    assert "did you mean 'gpt-4o'" in result.stderr
+    assert "--compare: unknown model 'gemini-2.0-flsh'" in result.stderr
+    assert "did you mean 'gemini-2.0-flash'" in result.stderr
+    quiet = run("--json", "-q", "--model", "gpt4o", str(tmp_path))
+    assert quiet.stderr == ""
+    known = run("--json", "--model", "gpt-4o", str(tmp_path))
+    assert "unknown model" not in known.stderr
+
+
+def test_per_day_without_a_price_says_why_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(VERBOSE, encoding="utf-8")
+    result = run("--per-day", "10M", str(tmp_path / "a.md"))
+    assert result.exit_code == 0, result.stderr
+    assert "--per-day: no projection: no reply names a model" in result.stderr
+
+
+def test_top_lists_the_most_verbose_replies(tmp_path: Path) -> None:
+    (tmp_path / "big.md").write_text(VERBOSE * 3, encoding="utf-8")
+    (tmp_path / "small.md").write_text(VERBOSE, encoding="utf-8")
+    (tmp_path / "clean.md").write_text("```python\nx = 1\n```\n", encoding="utf-8")
+    result = run("--top", "2", "--model", "gpt-4o", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    listed = result.stdout.split("Most verbose replies\n", 1)[1].split("\n\n", 1)[0]
+    assert listed.index("big.md") < listed.index("small.md") and "clean.md" not in listed
+    data = json.loads(run("--json", "--top", "1", str(tmp_path)).stdout)
+    assert [Path(row["origin"]).name for row in data["top"]] == ["big.md"]
+
+
+def test_progress_counts_replies_read_and_trimmed() -> None:
+    from rich.console import Console
+
+    from tokentrim.cli.report import _ReadAndTrimmed
+
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=80)
+    with _ReadAndTrimmed(enabled=True, console=console) as progress:
+        for reply in progress.counting(iter(["a", "b", "c"])):
+            progress.advance(reply)
+        task = progress._progress.tasks[0]
+        assert (task.completed, task.total) == (3, 3)
+        progress._progress.refresh()
+    assert "3/3" in stream.getvalue() and "/?" not in stream.getvalue()

@@ -5,19 +5,21 @@ Skipped when Chromium is not installed (``apt-get install chromium``).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import struct
 import subprocess
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tokentrim.report import _PALETTE, build_report, render_html
+from tokentrim.cost import Usage
+from tokentrim.report import build_report, render_html
+from tokentrim.report.render.html import _PALETTE
 from tokentrim.settings import Settings
-from tokentrim.usage import Usage
+from tokentrim.sources.records import Reply
 
 CHROMIUM = next(
     (
@@ -48,12 +50,11 @@ This function lists the files in a directory. Let me know if you have any questi
 """
 
 
-@dataclasses.dataclass(frozen=True)
-class FakeReply:
-    text: str
-    model: str | None
-    usage: Usage | None = None
-    origin: str = "test"
+def reply_of(
+    text: str, model: str | None, usage: Usage | None = None, origin: str = "test"
+) -> Reply:
+    """A reply as the sources read it: the type build_report takes."""
+    return Reply(text, model, usage, origin, "test")
 
 
 def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
@@ -140,42 +141,66 @@ def count_color(rows: list[bytes], hex_color: str, tolerance: int = 24) -> int:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     replies = [
-        FakeReply(REPLY, "gpt-4o", Usage(input_tokens=2_000, output_tokens=160)),
-        FakeReply(REPLY, "claude-3-5-sonnet-20240620"),
-        FakeReply(REPLY, "google/gemini-2.0-flash-001"),
+        reply_of(REPLY, "gpt-4o", Usage(input_tokens=2_000, output_tokens=160), "runs.jsonl:1"),
+        reply_of(REPLY, "claude-3-5-sonnet-20240620", origin="runs.jsonl:2"),
+        reply_of(REPLY, "google/gemini-2.0-flash-001", origin="notes/a.md"),
+        reply_of(REPLY, None, origin="notes/b.md"),
     ]
-    report = build_report(replies, settings=Settings(), compare=["gpt-4"], per_day=10_000_000)
+    report = build_report(
+        replies,
+        settings=Settings(),
+        compare=["gpt-4"],
+        per_day=10_000_000,
+        inputs=["runs.jsonl", "notes"],
+        top=3,
+    )
+    generated = datetime(2026, 12, 2, 1, 2, tzinfo=UTC)
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(render_html(report, generated=generated), encoding="utf-8")
     return path
 
 
-def test_screenshot_shows_the_charts(page: Path, tmp_path: Path) -> None:
-    png = tmp_path / "shot.png"
+def screenshot(page: Path, tmp_path: Path, width: int, height: int) -> list[bytes]:
+    png = tmp_path / f"shot-{width}.png"
     done = chromium(
-        f"--screenshot={png}", "--window-size=1200,1600", page.as_uri(), tmp_path=tmp_path
+        f"--screenshot={png}", f"--window-size={width},{height}", page.as_uri(), tmp_path=tmp_path
     )
     assert png.is_file(), done.stderr.decode(errors="replace")[-2000:]
-    width, height, rows = decode_png(png.read_bytes())
-    assert (width, height) == (1200, 1600)
+    shot_width, shot_height, rows = decode_png(png.read_bytes())
+    assert (shot_width, shot_height) == (width, height)
+    return rows
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 2000), (420, 3600)])
+def test_screenshot_shows_every_chart(page: Path, tmp_path: Path, width: int, height: int) -> None:
+    rows = screenshot(page, tmp_path, width, height)
     non_white = sum(
         1 for row in rows for x in range(0, len(row), 3) if row[x : x + 3] != b"\xff\xff\xff"
     )
     assert non_white > 20_000  # text, tables and bars, not a blank page
-    # Each chart series is drawn: bars before, after (cost chart) and rule bars.
-    assert count_color(rows, _PALETTE["before"]) > 500
-    assert count_color(rows, _PALETTE["after"]) > 500
-    assert count_color(rows, _PALETTE["bar"]) > 500
+    # Each chart's series is drawn: compute (two charts), review before / after, rule bars.
+    for series in ("compute", "before", "after", "bar"):
+        assert count_color(rows, _PALETTE[series], tolerance=8) > 300, series
+    # The page is as wide as the screen (wide tables scroll in their own box): Chromium draws no
+    # scrollbar here (--hide-scrollbars), so a wider page would be cut, not shrunk, and the
+    # right-most pixels of the header would be text instead of the margin.
+    assert all(row[-3:] == b"\xff\xff\xff" for row in rows[:200])
 
 
-def test_dom_has_sized_svg_bars(page: Path, tmp_path: Path) -> None:
+def test_dom_has_a_header_and_separate_charts(page: Path, tmp_path: Path) -> None:
     done = chromium("--dump-dom", page.as_uri(), tmp_path=tmp_path)
     dom = done.stdout.decode("utf-8", errors="replace")
-    assert dom.count("<svg") == 2
-    assert 'id="cost-chart"' in dom and 'id="rule-chart"' in dom
-    widths = [
-        float(part.split('"', 1)[0])
-        for part in dom.split('<rect x="220"')[1:]
-        for part in [part.split('width="', 1)[1]]
-    ]
-    assert widths and max(widths) > 100 and min(widths) > 0
+    header = dom.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert "2026-12-02 01:02 UTC" in header
+    assert "runs.jsonl, notes" in header
+    assert "<dt>tokenizer</dt>" in header and "cl100k_base" in header
+    assert "level standard" in header and "$64/hour" in header
+    for chart in ("compute-chart", "review-chart", "projection-chart", "rule-chart"):
+        assert f'id="{chart}"' in dom, chart
+    assert dom.count("<svg") == 4
+    review = dom.split('id="review-chart"', 1)[1].split("</figure>", 1)[0]
+    compute = dom.split('id="compute-chart"', 1)[1].split("</figure>", 1)[0]
+    assert _PALETTE["before"] in review and _PALETTE["before"] not in compute
+    widths = [float(part.split('"', 1)[0]) for part in compute.split('width="')[2:]]
+    assert widths and max(widths) > 100 and min(widths) > 0  # gpt-4 costs more than flash
+    assert "Most verbose replies" in dom and "Cost per source" in dom

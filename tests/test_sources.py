@@ -23,6 +23,7 @@ from anthropic.types.messages import MessageBatchIndividualResponse
 from openai.types.chat import ChatCompletion
 from openai.types.responses import Response
 
+from tokentrim.cost import Usage
 from tokentrim.errors import InputError
 from tokentrim.sources import (
     DEFAULT_INCLUDE,
@@ -34,7 +35,6 @@ from tokentrim.sources import (
     rewrite_jsonl_file,
     walk,
 )
-from tokentrim.usage import Usage
 
 CODE = "Here you go:\n\n```python\ndef add(a, b):\n    return a + b  # add them\n```\n"
 CLEAN = CODE.replace("  # add them", "")

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from tokentrim.cost.usage import Usage
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
@@ -16,7 +17,6 @@ from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
-from tokentrim.usage import Usage
 
 if TYPE_CHECKING:
     # Typing only: the cost side imports genai-prices' data, loaded on the first priced reply.

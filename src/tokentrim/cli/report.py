@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -13,10 +15,11 @@ import click
 
 from tokentrim.cli.options import prices_for, settings_from_options, settings_options
 from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
-from tokentrim.cli.output import Progress
-from tokentrim.errors import TokentrimError
+from tokentrim.cli.output import stderr_console
+from tokentrim.cost import PriceTable
+from tokentrim.errors import InputError, TokentrimError
 from tokentrim.report import (
-    Reply,
+    CostSummary,
     build_report,
     render_csv,
     render_html,
@@ -24,15 +27,44 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
-from tokentrim.report import (
-    Report as CostSummary,
-)
+from tokentrim.report.render.tables import plural
+from tokentrim.sources.llm_logs import LogFilter, iter_llm_logs
+from tokentrim.sources.records import Reply
 
 __all__ = ["report_command"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+class _Since(click.ParamType[datetime]):
+    """A point in time: an ISO date or datetime (UTC unless it says otherwise), or ``7d`` ago."""
+
+    name = "WHEN"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        ago = _AGO.match(text)
+        if ago:
+            return datetime.now(UTC) - timedelta(
+                **{_AGO_UNITS[ago.group(2).lower()]: float(ago.group(1))}
+            )
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date (2025-01-31, 2025-01-31T09:00, 7d, 12h)", param, ctx
+            )
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$", re.IGNORECASE)
+_AGO_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class TokenCount(click.ParamType[int]):
@@ -72,7 +104,28 @@ class TokenCount(click.ParamType[int]):
     type=click.FloatRange(0, 1),
     help="Input share of --per-day tokens (default: measured from provider usage, else 0.5).",
 )
+# Which logged replies (llm's logs.db), as `llm logs` selects them.
+@click.option(
+    "--since",
+    type=_Since(),
+    metavar="WHEN",
+    help="logs.db: replies logged at or after WHEN (2025-01-31, 2025-01-31T09:00, or 7d, 12h ago).",
+)
+@click.option(
+    "-n",
+    "--count",
+    "log_count",
+    type=click.IntRange(min=0),
+    help="logs.db: only the newest N replies (as `llm logs -n`); with --model, of that model.",
+)
 # Output.
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="List the N replies trimming shortened most.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV report on stdout.")
 @click.option(
@@ -104,8 +157,11 @@ def report_command(
     compare: tuple[str, ...],
     per_day: int | None,
     input_share: float | None,
+    since: datetime | None,
+    log_count: int | None,
     as_json: bool,
     as_csv: bool,
+    top: int,
     html_file: str | None,
     jobs: int,
     quiet: bool,
@@ -116,6 +172,9 @@ def report_command(
     PATH is a markdown/text file, a directory (recursive), a JSONL file (OpenAI chat completions,
     Batch output, Responses API, Anthropic messages, or records with --field), an llm logs.db, or
     - for stdin (the default). See docs/costs.md for the formulas and their sources.
+
+    --model names the model of replies that carry none (text files); in a logs.db, where every
+    row names its model, it selects that model's rows, as `llm logs -m` does.
     """
     if as_json and as_csv:
         _fail(ctx, "use only one of --json, --csv")
@@ -130,16 +189,25 @@ def report_command(
     try:
         settings = settings_from_options(options, review)
         prices = prices_for(settings)
-        with Progress(None, enabled=not quiet and sys.stderr.isatty()) as advance:
+        inputs = list(paths) or ["-"]
+        logs = (
+            LogFilter(model=options.get("model"), since=since, count=log_count)
+            if options.get("model") or since or log_count
+            else None
+        )
+        early_warnings = _model_warnings(settings.model, compare_models, prices)
+        with _ReadAndTrimmed(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = build_report(
-                _replies(list(paths) or ["-"], field, include, outcome.failed),
+                progress.counting(_replies(inputs, field, include, outcome.failed, logs)),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
                 per_day=per_day,
                 input_share=input_share,
-                on_reply=advance,
+                on_reply=progress.advance,
                 jobs=jobs or os.cpu_count() or 1,
+                inputs=inputs,
+                top=top,
             )
     except TokentrimError as exc:
         _fail(ctx, str(exc))
@@ -153,13 +221,29 @@ def report_command(
             Path(html_file).write_text(render_html(report), encoding="utf-8")
         except OSError as exc:
             _fail(ctx, f"{html_file}: cannot write ({exc.strerror or exc})")
+        if not quiet:
+            click.echo(f"tokentrim: wrote the HTML report to {html_file}", err=True)
     if not quiet:
+        for message in early_warnings:
+            warning(message)
         for message, count in report.warnings.items():
-            suffix = f" ({count} replies)" if count > 1 else ""
+            suffix = f" ({plural(count, 'reply', 'replies')})" if count > 1 else ""
             warning(f"{message}{suffix}")
     # Whatever could be read is reported; the unreadable inputs still fail the run.
     outcome.flush()
     ctx.exit(outcome.exit_code)
+
+
+def _model_warnings(model: str | None, compare: list[str], prices: PriceTable | None) -> list[str]:
+    """A "did you mean" for every model named on the command line that nothing knows."""
+    from tokentrim.cost import unknown_model_warning
+
+    found = []
+    for option, name in [("--model", model), *(("--compare", c) for c in compare)]:
+        message = unknown_model_warning(name, prices) if name else None
+        if message:
+            found.append(f"{option}: {message}")
+    return found
 
 
 def _replies(
@@ -167,10 +251,27 @@ def _replies(
     field: str | None,
     include: tuple[str, ...],
     on_error: Callable[[str, str], None],
+    logs: LogFilter | None = None,
 ) -> Iterator[Reply]:
-    from tokentrim.sources import iter_replies
+    from tokentrim.sources import expand, iter_replies, open_input
 
-    yield from iter_replies(paths, field=field, include=include, on_error=on_error)
+    if logs is None:
+        yield from iter_replies(paths, field=field, include=include, on_error=on_error)
+        return
+    # As iter_replies, but an llm logs.db is read through the filter.
+    for name in expand(paths, include=include, on_error=on_error):
+        try:
+            source = open_input(name)
+        except InputError as exc:
+            on_error("<stdin>" if name == "-" else name, str(exc))
+            continue
+        if source.kind != "llm-logs" or source.path is None:
+            yield from source.replies(field, on_error)
+            continue
+        try:
+            yield from iter_llm_logs(source.path, logs)
+        except sqlite3.Error as exc:
+            on_error(source.origin, f"cannot read llm logs database: {exc}")
 
 
 def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:
@@ -189,3 +290,53 @@ def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:
 def _fail(ctx: click.Context, message: str) -> NoReturn:
     error(message)
     ctx.exit(EXIT_INPUT)
+
+
+class _ReadAndTrimmed:
+    """A rich progress counter on stderr: replies trimmed of replies read so far, and time.
+
+    The total is not known until the inputs are read to the end, so it grows as replies are read
+    (with worker processes, reading runs ahead of trimming); a no-op when not enabled.
+    """
+
+    def __init__(self, *, enabled: bool, console: Any = None) -> None:
+        self.enabled = enabled
+        self.console = console
+        self.read = 0
+        self.done = 0
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _ReadAndTrimmed:
+        if not self.enabled:
+            return self
+        from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            "[progress.description]{task.description}",
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console or stderr_console(),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("trimming replies", total=0)
+        return self
+
+    def counting(self, replies: Iterator[Reply]) -> Iterator[Reply]:
+        """``replies``, counting each one as it is read."""
+        for reply in replies:
+            self.read += 1
+            if self._progress is not None:
+                self._progress.update(self._task, total=self.read)
+            yield reply
+
+    def advance(self, item: Any) -> None:
+        self.done += 1
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -38,11 +38,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from tokentrim.cost import PriceTable
+from tokentrim.cost import PriceTable, price_tokens
+from tokentrim.cost.usage import Usage
 from tokentrim.route.checks import Check, Verdict, compiles
-from tokentrim.route.pricing import price_tokens
 from tokentrim.settings import Settings
-from tokentrim.usage import Usage
 
 __all__ = ["Attempt", "Cascade", "CascadeResult"]
 

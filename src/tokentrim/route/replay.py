@@ -36,11 +36,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from tokentrim.cost import PriceTable
+from tokentrim.cost import PriceTable, TokenPricer, standard_time
 from tokentrim.errors import InputError
 from tokentrim.route.classifier import TIERS, classify
 from tokentrim.route.config import RouteConfig
-from tokentrim.route.pricing import TokenPricer, standard_time
 
 __all__ = [
     "Pricing",

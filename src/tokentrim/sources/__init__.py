@@ -8,7 +8,7 @@ Reading — every reply, whatever the file::
         reply.text, reply.model, reply.usage, reply.origin, reply.kind
 
 ``Reply(text, model, usage, origin, kind)``: ``origin`` is ``"path"``, ``"path:LINE"`` or
-``"logs.db#ID"``; ``usage`` is the provider's :class:`~tokentrim.usage.Usage` when the input
+``"logs.db#ID"``; ``usage`` is the provider's :class:`~tokentrim.cost.usage.Usage` when the input
 carries it, else None. ``kind`` is one of:
 
 =================== ==========================================================================

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tokentrim.usage import Usage
+from tokentrim.cost.usage import Usage
 
 JsonPath = tuple[str | int, ...]
 

@@ -1,8 +1,6 @@
-"""Price token counts for a model name: the one pricing function routing needs.
-
-``tokentrim.cost`` prices a whole reply (compute and review); routing only needs "what do these
-prompt and completion tokens cost on this model", so this wraps the public ``resolve_model`` and
-caches the resolution per name. (Meant to move into ``tokentrim.cost`` as a public helper.)
+"""Price token counts for a model name: what routing needs ("what do these prompt and
+completion tokens cost on this model"), beside ``priced``'s whole-reply cost; the model's
+resolution is cached per name.
 
 Some prices depend on the time of the call (DeepSeek's off-peak discount): ``when`` is that time;
 ``None`` means now. Replays of recorded runs price at :func:`standard_time` so that a replay gives
@@ -14,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from tokentrim.cost import PriceTable, resolve_model
-from tokentrim.usage import Usage
+from tokentrim.cost.prices import PriceTable, resolve_model
+from tokentrim.cost.usage import Usage
 
 __all__ = ["TokenPricer", "price_tokens", "standard_time"]
 

@@ -1,20 +1,9 @@
-"""What a reply cost, and what trimming it saved: compute (genai-prices) and review time.
+"""Model prices: genai-prices' snapshot, overridden by a ``--prices`` TOML file.
 
-Two kinds of cost are kept apart (see ``docs/costs.md``):
-
-* **compute** — what the model call cost, priced with genai-prices from the provider's usage when
-  the input carries it, otherwise from local token counts (prompt unknown, so input 0; output = the
-  reply's tokens) and marked ``compute_estimated``. A model genai-prices does not know, and that no
-  ``--prices`` file names, has ``compute = None`` and a warning: never a made-up number.
-* **review** — reviewer time: code lines ÷ lines-per-hour + prose words ÷ (words-per-minute × 60),
-  times an hourly rate, before and after trimming.
-
-Trimming does not refund the tokens already paid; it saves review time and the input tokens of every
-later prompt that carries the reply (``context_saved``)::
-
-    total_before = compute + review_before
-    total_after  = compute + review_after - context_saved
-    savings      = total_before - total_after
+:func:`resolve_model` matches a model name as users write it (router and provider prefixes, date
+and version suffixes) to a price; :func:`load_prices` reads a file of per-million-token prices into
+a :class:`PriceTable` that wins over genai-prices. Prices are computed by genai-prices' own
+arithmetic (Decimal USD), cache tokens included.
 """
 
 from __future__ import annotations
@@ -24,34 +13,27 @@ import functools
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from genai_prices import Usage as GenaiUsage
 from genai_prices import data_snapshot
 from genai_prices.data_snapshot import find_provider_by_id
 from genai_prices.types import ModelInfo, ModelPrice, Provider
 
+from tokentrim.cost.usage import Usage
 from tokentrim.errors import ConfigError
-from tokentrim.fences import find_code_blocks
-from tokentrim.settings import Settings
-from tokentrim.usage import Usage
 
 __all__ = [
-    "CostReport",
+    "PRICE_FILE_KEYS",
     "Price",
     "PriceTable",
     "ResolvedModel",
-    "ReviewLoad",
-    "cost_report",
     "load_prices",
-    "price_reply",
     "resolve_model",
-    "review_hours",
-    "review_load",
+    "to_genai_usage",
 ]
 
 PRICE_FILE_KEYS = {
@@ -60,196 +42,6 @@ PRICE_FILE_KEYS = {
     "cache_read": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class CostReport:
-    """Costs of one reply in ``currency``; ``None`` where a price is unknown."""
-
-    model: str
-    compute: float | None
-    compute_estimated: bool
-    review_before: float
-    review_after: float
-    review_hours_before: float
-    review_hours_after: float
-    context_saved: float | None
-    total_before: float | None
-    total_after: float | None
-    savings: float | None
-    currency: str = "USD"
-    warnings: tuple[str, ...] = ()
-    priced_as: str | None = None
-    usage: Usage | None = None
-    code_lines_before: int = 0
-    code_lines_after: int = 0
-    prose_words_before: int = 0
-    prose_words_after: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["warnings"] = list(self.warnings)
-        return data
-
-
-def cost_report(
-    *,
-    model: str,
-    before: str,
-    after: str,
-    tokens_before: int,
-    tokens_after: int,
-    settings: Settings,
-    usage: Usage | None = None,
-    prices: PriceTable | None = None,
-) -> tuple[CostReport | None, list[str]]:
-    """Price one reply before and after trimming; ``(None, [])`` when there is no model at all.
-
-    ``usage`` is the provider's usage of the call; without it the reply's own tokens are priced as
-    output (``compute_estimated``). A model without a price still gets review costs, with
-    ``compute``, ``context_saved``, the totals and ``savings`` set to None and a warning.
-    """
-    if not model or not model.strip():
-        return None, []
-    report = price_reply(
-        model=model,
-        load_before=review_load(before, settings),
-        load_after=review_load(after, settings),
-        tokens_before=tokens_before,
-        tokens_after=tokens_after,
-        settings=settings,
-        usage=usage,
-        prices=prices,
-    )
-    return report, list(report.warnings)
-
-
-def price_reply(
-    *,
-    model: str,
-    load_before: ReviewLoad,
-    load_after: ReviewLoad,
-    tokens_before: int,
-    tokens_after: int,
-    settings: Settings,
-    usage: Usage | None = None,
-    prices: PriceTable | None = None,
-) -> CostReport:
-    """:func:`cost_report` for callers that already measured the review load."""
-    warnings: list[str] = []
-    hours_before = review_hours(load_before, settings)
-    hours_after = review_hours(load_after, settings)
-    review_before = hours_before * settings.review_hourly_rate
-    review_after = hours_after * settings.review_hourly_rate
-
-    if usage is None or not (usage.input_tokens or usage.output_tokens):
-        usage = Usage(output_tokens=max(tokens_before, 0), estimated=True)
-    resolved = resolve_model(model, prices)
-    compute = context_saved = total_before = total_after = savings = None
-    if resolved is None:
-        warnings.append(
-            f"no price known for model {model!r}: compute cost left out (add it to a --prices file)"
-        )
-    else:
-        try:
-            compute = float(resolved.price(usage).total)
-            context_saved = resolved.context_saved(
-                tokens_before - tokens_after, settings.carry_turns
-            )
-        except (ValueError, ArithmeticError) as exc:
-            compute = context_saved = None
-            warnings.append(f"cannot price {model!r} as {resolved.priced_as}: {exc}")
-    if compute is not None and context_saved is not None:
-        total_before = compute + review_before
-        total_after = compute + review_after - context_saved
-        savings = (review_before - review_after) + context_saved
-    return CostReport(
-        model=model,
-        compute=compute,
-        compute_estimated=usage.estimated,
-        review_before=review_before,
-        review_after=review_after,
-        review_hours_before=hours_before,
-        review_hours_after=hours_after,
-        context_saved=context_saved,
-        total_before=total_before,
-        total_after=total_after,
-        savings=savings,
-        warnings=tuple(warnings),
-        priced_as=resolved.priced_as if resolved else None,
-        usage=usage,
-        code_lines_before=load_before.code_lines,
-        code_lines_after=load_after.code_lines,
-        prose_words_before=load_before.prose_words,
-        prose_words_after=load_after.prose_words,
-    )
-
-
-# --- review time -----------------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-
-
-@dataclasses.dataclass(frozen=True)
-class ReviewLoad:
-    """What a reviewer reads: non-blank lines of fenced code, and words of prose around them."""
-
-    code_lines: int
-    prose_words: int
-
-    @classmethod
-    def of(cls, prose: Iterable[str], code: Iterable[str]) -> ReviewLoad:
-        """The load of a reply already split into prose pieces and code block contents."""
-        return cls(
-            code_lines=sum(_non_blank_lines(block) for block in code),
-            prose_words=sum(len(_WORD.findall(piece)) for piece in prose),
-        )
-
-
-def review_load(text: str, settings: Settings | None = None) -> ReviewLoad:
-    """Code lines inside fenced blocks and prose words outside them.
-
-    A reply without fences that ``trim()`` treats as one Python block (``code="whole"``, or
-    ``code="auto"`` and it parses as a program) counts as code throughout.
-    """
-    blocks = find_code_blocks(text)
-    if not blocks and _whole_reply_is_code(text, settings or _DEFAULT_SETTINGS):
-        return ReviewLoad(code_lines=_non_blank_lines(text), prose_words=0)
-    code_lines = sum(_non_blank_lines(block.code) for block in blocks)
-    prose_words = 0
-    position = 0
-    for block in blocks:
-        prose_words += len(_WORD.findall(text, position, block.start))
-        position = max(position, block.end)
-    prose_words += len(_WORD.findall(text, position))
-    return ReviewLoad(code_lines=code_lines, prose_words=prose_words)
-
-
-def review_hours(load: ReviewLoad, settings: Settings) -> float:
-    """Hours to review: lines ÷ lines-per-hour + words ÷ (words-per-minute × 60)."""
-    return load.code_lines / settings.review_lines_per_hour + load.prose_words / (
-        settings.review_words_per_minute * 60
-    )
-
-
-def _whole_reply_is_code(text: str, settings: Settings) -> bool:
-    if settings.code == "fenced" or not text.strip():
-        return False
-    if settings.code == "whole":
-        return True
-    from tokentrim.languages.python.detect import looks_like_python
-
-    return looks_like_python(text)
-
-
-_DEFAULT_SETTINGS = Settings()
-
-
-def _non_blank_lines(code: str) -> int:
-    return sum(1 for line in code.splitlines() if line.strip())
-
-
-# --- prices ----------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -470,8 +262,7 @@ def _candidates(name: str) -> list[tuple[str, str | None]]:
             out.append((shorter, provider_id))
         if shorter != candidate:
             out.append((f"{shorter}-latest", provider_id))  # the alias Mistral and Anthropic use
-    seen: set[tuple[str, str | None]] = set()
-    return [c for c in out if not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(out))  # first occurrence wins, order kept
 
 
 @functools.lru_cache(maxsize=256)
