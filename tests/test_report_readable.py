@@ -11,10 +11,11 @@ import pytest
 
 from tokentrim.cost import Usage
 from tokentrim.report import build_report, render_csv, render_html, render_json, render_text
-from tokentrim.report.render.tables import duration, plural
+from tokentrim.report.render.tables import duration
 from tokentrim.report.summary import source_of, whole_tokens
 from tokentrim.settings import Settings
 from tokentrim.sources.records import Reply
+from tokentrim.words import plural
 
 VERBOSE = """Sure! Here's a function that adds two numbers:
 

@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from tokentrim.cli.tally import Tally, plural
+from tokentrim.cli.tally import Tally
+from tokentrim.words import plural
 
 __all__ = [
     "EXIT_CHANGES",
@@ -89,19 +90,19 @@ class Report:
             verb = "would save" if dry_run else "saved"
             changed = "would change" if dry_run else "changed"
             lines.append(
-                f"{plural(self.replies, 'reply')} in {plural(self.inputs, 'input')}, "
+                f"{plural(self.replies, 'reply', 'replies')} in {plural(self.inputs, 'input', 'inputs')}, "
                 f"{self.tokens_before:,} → {self.tokens_after:,} tokens ({self.encoding}): "
-                f"{verb} {saved:,} ({share:.1%}); {plural(self.changed, 'input')} {changed}"
+                f"{verb} {saved:,} ({share:.1%}); {plural(self.changed, 'input', 'inputs')} {changed}"
             )
         blocks = []
         if self.skipped:
             blocks.append(
-                f"{plural(sum(self.skipped.values()), 'block')} skipped: {_counts(self.skipped)}"
+                f"{plural(sum(self.skipped.values()), 'block', 'blocks')} skipped: {_counts(self.skipped)}"
             )
         if self.failed_blocks:
             total = sum(self.failed_blocks.values())
             blocks.append(
-                f"{plural(total, 'block')} kept as {'it was' if total == 1 else 'they were'} "
+                f"{plural(total, 'block', 'blocks')} kept as {'it was' if total == 1 else 'they were'} "
                 f"after a failed safety check: {_counts(self.failed_blocks)}"
             )
         if blocks:

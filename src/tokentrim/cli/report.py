@@ -27,9 +27,9 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
-from tokentrim.report.render.tables import plural
 from tokentrim.sources.llm_logs import LogFilter, iter_llm_logs
 from tokentrim.sources.records import Reply
+from tokentrim.words import plural
 
 __all__ = ["report_command"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from tokentrim.pipeline import TrimResult
 
-__all__ = ["COST_KEYS", "MAX_LISTED", "Tally", "plural"]
+__all__ = ["COST_KEYS", "MAX_LISTED", "Tally"]
 
 MAX_LISTED = 100
 COST_KEYS = ("compute", "review_before", "review_after", "context_saved")
@@ -98,12 +98,3 @@ class Tally:
             "warning_count": self.warning_count,
             "cost": self.costs or None,
         }
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 block``, ``2 blocks``, ``1,000 replies``."""
-    if count == 1:
-        return f"1 {noun}"
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        noun = noun[:-1] + "ie"
-    return f"{count:,} {noun}s"

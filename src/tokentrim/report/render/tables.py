@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tokentrim.report.projection import DAYS_PER_MONTH
+from tokentrim.words import plural
 
 if TYPE_CHECKING:
     from tokentrim.report.summary import Bucket, CostSummary
@@ -141,12 +142,6 @@ def duration(hours: float) -> str:
     if whole_hours >= 100:
         return f"{sign}{round(abs(hours)):,} h"
     return f"{sign}{whole_hours} h {minutes} min" if minutes else f"{sign}{whole_hours} h"
-
-
-def plural(number: int, one: str, many: str, *, count: bool = True) -> str:
-    """``1 reply``, ``2 replies``; with ``count=False`` only the word."""
-    word = one if number == 1 else many
-    return f"{number:,} {word}" if count else word
 
 
 def tokenizer_note(report: CostSummary) -> str:
