@@ -567,8 +567,10 @@ def _stderr_console():  # type: ignore[no-untyped-def]
 
 
 # commands from other modules
+from tokentrim.cli_digest import digest_command  # noqa: E402
 from tokentrim.report_cli import report_command  # noqa: E402
 from tokentrim.rules_cli import rules_command  # noqa: E402
 
 cli.add_command(report_command)
 cli.add_command(rules_command)
+cli.add_command(digest_command)
