@@ -14,8 +14,10 @@ pathspec and platformdirs are imported when a digest is made, so ``import tokent
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import get_args
 
 from tokentrim.digest.model import Digest, Format, Ranking, Scored, Skipped
@@ -64,15 +66,39 @@ def digest(
         focus = (focus,)
     _require_extra()
 
-    from tokentrim.digest.collect import collect
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    with _no_gc_pauses():
+        return _digest(
+            given, budget, query, tuple(focus), model, format, ranking, cache, cache_dir, jobs
+        )
+
+
+def _digest(
+    given: list[str | os.PathLike[str]],
+    budget: int,
+    query: str | None,
+    focus: tuple[str, ...],
+    model: str | None,
+    format: Format,
+    ranking: Ranking,
+    cache: bool,
+    cache_dir: str | os.PathLike[str] | None,
+    jobs: int | None,
+) -> Digest:
+    from tokentrim.digest.collect import cache_root, collect
     from tokentrim.digest.fit import fit
-    from tokentrim.digest.rank import rank
+    from tokentrim.digest.rank import Ranker
     from tokentrim.digest.render import render
+    from tokentrim.digest.store import load_state, save_state
     from tokentrim.tokens import encoding_for
 
-    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     collection = collect(given, cache=cache, cache_dir=cache_dir, jobs=jobs)
-    ranked, warnings = rank(collection.files, query=query, focus=tuple(focus), ranking=ranking)
+    root = cache_root(cache_dir) if cache and collection.key else None
+    state = load_state(root, collection.key) if root and collection.key else None
+    ranker = Ranker(collection.files, state)
+    ranked, warnings = ranker.rank(query=query, focus=tuple(focus), ranking=ranking)
+    if root and collection.key and state is None and ranker.entries:
+        save_state(root, collection.key, ranker.state)
     encoding, encoding_name = encoding_for(model)
     chosen, text, tokens = fit(
         ranked,
@@ -98,11 +124,26 @@ def digest(
     )
 
 
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """A digest allocates a large, acyclic object graph in a burst (every symbol of the tree):
+    the cyclic collector's full passes over it are pure overhead, so it waits until the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _require_extra() -> None:
     import importlib.util
 
     missing = [
-        package for module, package in _EXTRA_MODULES.items() if not importlib.util.find_spec(module)
+        package
+        for module, package in _EXTRA_MODULES.items()
+        if not importlib.util.find_spec(module)
     ]
     if missing:
         raise ConfigError(

@@ -36,7 +36,7 @@ __all__ = [
 
 CACHE_ENV = "TOKENTRIM_CACHE_DIR"
 MAX_FILE_BYTES = 1_000_000
-EXTRACT_VERSION = "digest-1"
+EXTRACT_VERSION = "digest-3"
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_PARSE_MIN = 8
 
@@ -55,6 +55,7 @@ class Collection:
     skipped: tuple[Skipped, ...]
     parsed: int = 0
     cached: int = 0
+    key: str | None = None  # of the whole tree (paths, modules, contents); None without a cache
 
     @property
     def lines(self) -> int:
@@ -82,7 +83,9 @@ def collect(
                 found.setdefault(file, (_relative(file, base), _module_name(file)))
         elif path.suffix == ".py":
             file = path.resolve()
-            found.setdefault(file, (_relative(file, _display_base(file.parent)), _module_name(file)))
+            found.setdefault(
+                file, (_relative(file, _display_base(file.parent)), _module_name(file))
+            )
         else:
             skipped.append(Skipped(str(given), "not a Python file (the digest reads Python only)"))
     root = cache_root(cache_dir) if cache else None
@@ -100,12 +103,15 @@ def collect(
             results[index] = read.info
         else:
             misses.append((index, read.source, read.key))
-    for (index, _, key), outcome in zip(misses, _extract_all([m[1] for m in misses], jobs)):
+    for (index, _, key), outcome in zip(
+        misses, _extract_all([m[1] for m in misses], jobs), strict=True
+    ):
         results[index] = outcome
         if root is not None and key is not None:
             _store(root, key, outcome)
 
     extracted: list[SourceFile] = []
+    tree_key = hashlib.sha256(EXTRACT_VERSION.encode()) if root is not None else None
     for index, (_, (shown, module)) in enumerate(files):
         outcome = results.get(index)
         if isinstance(outcome, str):
@@ -114,11 +120,14 @@ def collect(
             read = reads[index]
             lines = read.lines if isinstance(read, _Read) else 0
             extracted.append(SourceFile(path=shown, module=module, info=outcome, lines=lines))
+            if tree_key is not None and isinstance(read, _Read) and read.key is not None:
+                tree_key.update(f"{shown}\0{module}\0{read.key}\n".encode())
     return Collection(
         files=tuple(extracted),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         parsed=len(misses),
         cached=len(results) - len(misses),
+        key=None if tree_key is None else tree_key.hexdigest(),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from tokentrim.digest.model import Import, Kind, ModuleInfo, Symbol, unique
+from tokentrim.digest.terms import words
 
 __all__ = ["ExtractError", "LONG_DEFAULT", "extract", "summary_line"]
 
@@ -27,6 +28,7 @@ TEXT_CHARS = 1500
 
 _CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]+$")  # two characters at least: not a TypeVar T
 _WHITESPACE = re.compile(r"\s+")
+_PARAM = re.compile(r"[(,]\s*\**([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class ExtractError(ValueError):
@@ -45,21 +47,31 @@ def extract(source: str) -> ModuleInfo:
     module.visit(collector)
     lines = _definition_lines(source)
     symbols = tuple(
-        dataclasses.replace(symbol, line=lines.get(symbol.qualname, 0))
+        # The docstring's text has served once it is terms: the cache keeps only those.
+        dataclasses.replace(
+            symbol, line=lines.get(symbol.qualname, 0), terms=_terms(symbol), text=""
+        )
         for symbol in _prefer_definitions(collector.symbols)
     )
     doc = module.get_docstring(clean=True) or ""
     all_names, constants = _module_names(module)
     return ModuleInfo(
         doc=summary_line(doc),
-        text=doc[:TEXT_CHARS],
         all=all_names,
         constants=constants,
         imports=tuple(collector.imports),
         symbols=symbols,
         names=unique(collector.module_names),
         attrs=unique(collector.module_attrs),
+        terms=tuple(words(" ".join([doc[:TEXT_CHARS], *constants]))),
     )
+
+
+def _terms(symbol: Symbol) -> tuple[str, ...]:
+    # The name counts twice: it is what a symbol is about; the docstring says it in prose.
+    params = " ".join(_PARAM.findall(symbol.signature.rsplit("\n", 1)[-1]))
+    name = symbol.name
+    return tuple(words(" ".join([name, name, symbol.parent, params, symbol.text])))
 
 
 def summary_line(docstring: str) -> str:
@@ -273,7 +285,9 @@ def _param(module: cst.Module, param: cst.Param, star: str = "") -> str:
 def _class_signature(module: cst.Module, node: cst.ClassDef) -> str:
     decorators = [f"@{_code(module, d.decorator)}" for d in node.decorators]
     args = [_code(module, arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.bases]
-    args += [_code(module, arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.keywords]
+    args += [
+        _code(module, arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.keywords
+    ]
     bases = f"({', '.join(args)})" if args else ""
     return "\n".join([*decorators, f"class {node.name.value}{bases}:"])
 

@@ -42,6 +42,7 @@ class Symbol:
     line: int = 0
     names: tuple[str, ...] = ()  # bare names referenced in the body (resolved through imports)
     attrs: tuple[str, ...] = ()  # attribute names referenced (`self.send`, `httpx.Client`)
+    terms: tuple[str, ...] = ()  # what BM25 matches: name (twice), class, parameters, docstring
 
     @property
     def parent(self) -> str:
@@ -75,6 +76,7 @@ class ModuleInfo:
     symbols: tuple[Symbol, ...] = ()
     names: tuple[str, ...] = ()  # referenced by module-level code
     attrs: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # the module's docstring and constants, for BM25
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -88,11 +90,19 @@ class ModuleInfo:
             constants=tuple(data["constants"]),
             imports=tuple(Import(**item) for item in data["imports"]),
             symbols=tuple(
-                Symbol(**{**item, "names": tuple(item["names"]), "attrs": tuple(item["attrs"])})
+                Symbol(
+                    **{
+                        **item,
+                        "names": tuple(item["names"]),
+                        "attrs": tuple(item["attrs"]),
+                        "terms": tuple(item["terms"]),
+                    }
+                )
                 for item in data["symbols"]
             ),
             names=tuple(data["names"]),
             attrs=tuple(data["attrs"]),
+            terms=tuple(data["terms"]),
         )
 
 
@@ -136,7 +146,11 @@ class Scored:
     def qualified_name(self) -> str:
         if self.symbol is None:
             return self.file.module
-        return f"{self.file.module}.{self.symbol.qualname}" if self.file.module else self.symbol.qualname
+        return (
+            f"{self.file.module}.{self.symbol.qualname}"
+            if self.file.module
+            else self.symbol.qualname
+        )
 
 
 @dataclasses.dataclass(frozen=True)

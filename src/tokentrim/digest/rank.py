@@ -5,12 +5,13 @@ an edge from an entry to each symbol its body refers to: bare names are resolved
 definitions and imports (relative ones, re-exports and ``import *`` followed), attribute names
 (``self.send``, ``client.get``) go to every symbol of that name, split between them, and not at all
 when more than ``MAX_AMBIGUOUS`` share it. A method and its class point at each other, a module at its
-top-level symbols. Edge weights are the square root of the reference count.
+top-level symbols and at what its ``__all__`` exports. Edge weights are the square root of the
+reference count.
 
 ``ranking``:
 - ``pagerank``: PageRank personalized by ``focus`` only (uniform without one): aider's repo map.
-- ``bm25``: BM25 over each entry's name parts, enclosing class and module, parameter names and
-  docstring; the query's words are split the same way, English stop words dropped, stemmed.
+- ``bm25``: BM25 over each entry's terms (``terms.words`` of its name, twice, enclosing class,
+  parameter names, docstring, and its module's name).
 - ``combined``: PageRank personalized by the BM25 scores (and ``focus``), so that what the matching
   symbols use and what uses them rises with them; the score mixes both, each scaled to [0, 1]:
   ``(1 - GRAPH_WEIGHT) * bm25 + GRAPH_WEIGHT * pagerank``.
@@ -20,25 +21,32 @@ Ties are broken by file and source order: the same input always gives the same r
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from tokentrim.digest.model import Import, Ranking, Scored, SourceFile, Symbol
+from tokentrim.digest.terms import split_camel_and_snake, words
 
-__all__ = ["GRAPH_WEIGHT", "MAX_AMBIGUOUS", "rank", "split_camel_and_snake", "words"]
+__all__ = [
+    "GRAPH_WEIGHT",
+    "MAX_AMBIGUOUS",
+    "RankState",
+    "Ranker",
+    "power_iteration",
+    "rank",
+    "split_camel_and_snake",
+    "words",
+]
 
-GRAPH_WEIGHT = 0.3
+GRAPH_WEIGHT = 0.4
 MAX_AMBIGUOUS = 12
+PRIVATE_WEIGHT = 0.1
 DAMPING = 0.85
 # A little of every node in the personalization: the query's matches lead, the rest is not zeroed.
 UNIFORM_FLOOR = 0.05
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-_PARAM = re.compile(r"[(,]\s*\**([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def rank(
@@ -49,64 +57,168 @@ def rank(
     ranking: Ranking = "combined",
 ) -> tuple[list[Scored], list[str]]:
     """Every entry of ``files``, best first, and warnings (a focus that matches nothing)."""
-    entries = _entries(files)
-    if not entries:
-        return [], []
-    focused, warnings = _focus(entries, focus)
-    query_words = words(query or "")
-    use_bm25 = ranking in ("bm25", "combined") and bool(query_words)
-    use_graph = ranking in ("pagerank", "combined")
-    bm25 = _scaled(_bm25(entries, query_words)) if use_bm25 else [0.0] * len(entries)
+    return Ranker(files).rank(query=query, focus=focus, ranking=ranking)
 
-    graph = [0.0] * len(entries)
-    if use_graph:
-        personalization: list[float] | None = None
-        if ranking == "combined" and use_bm25:
-            personalization = [score + UNIFORM_FLOOR for score in bm25]
-        if focused:
-            base = personalization or [UNIFORM_FLOOR] * len(entries)
-            mass = sum(base)
-            share = mass / len(focused)
-            personalization = [
-                value + (share if index in focused else 0.0) for index, value in enumerate(base)
+
+@dataclasses.dataclass
+class RankState:
+    """What ranking a tree needs besides the query, built once per tree (and cacheable):
+    the row-normalized transition matrix of the symbol graph (CSR arrays), its dangling nodes
+    (no out-edges), and the BM25 index (a ``bm25s.BM25``)."""
+
+    data: Any
+    indices: Any
+    indptr: Any
+    dangling: Any
+    retriever: Any
+
+
+class Ranker:
+    """The entries of one set of files and their ``RankState``, built on first use (or given,
+    from a cache) and reused for any number of queries."""
+
+    def __init__(self, files: Sequence[SourceFile], state: RankState | None = None) -> None:
+        self.files = tuple(files)
+        self.entries = _entries(self.files)
+        self._state = state
+        self._matrix: Any = None
+        self._vocabulary: set[str] | None = None
+
+    @property
+    def state(self) -> RankState:
+        if self._state is None:
+            self._state = _build_state(self.files, self.entries)
+        return self._state
+
+    def rank(
+        self,
+        *,
+        query: str | None = None,
+        focus: Sequence[str] = (),
+        ranking: Ranking = "combined",
+    ) -> tuple[list[Scored], list[str]]:
+        """Every entry, best first, and warnings (a focus that matches nothing)."""
+        entries = self.entries
+        if not entries:
+            return [], []
+        focused, warnings = _focus(entries, focus)
+        query_words = words(query or "")
+        use_bm25 = ranking in ("bm25", "combined") and bool(query_words)
+        bm25 = _scaled(self._bm25(query_words)) if use_bm25 else [0.0] * len(entries)
+
+        graph = [0.0] * len(entries)
+        if ranking in ("pagerank", "combined"):
+            personalization: list[float] | None = None
+            if ranking == "combined" and use_bm25:
+                personalization = [score + UNIFORM_FLOOR for score in bm25]
+            if focused:
+                base = personalization or [UNIFORM_FLOOR] * len(entries)
+                share = sum(base) / len(focused)
+                personalization = [
+                    value + (share if index in focused else 0.0) for index, value in enumerate(base)
+                ]
+            graph = _scaled(self._pagerank(personalization))
+
+        scores: list[float]
+        if ranking == "bm25":
+            scores = [b + (1.0 if i in focused else 0.0) for i, b in enumerate(bm25)]
+        elif ranking == "pagerank" or not use_bm25:
+            scores = graph
+        else:
+            scores = [
+                (1 - GRAPH_WEIGHT) * b + GRAPH_WEIGHT * g for b, g in zip(bm25, graph, strict=True)
             ]
-        graph = _scaled(_pagerank(files, entries, personalization))
+        order = sorted(range(len(entries)), key=lambda i: (-scores[i], i))
+        ranked = [
+            Scored(
+                file=entries[i][0],
+                symbol=entries[i][1],
+                score=scores[i],
+                bm25=bm25[i],
+                pagerank=graph[i],
+            )
+            for i in order
+        ]
+        return ranked, warnings
 
-    scores: list[float]
-    if ranking == "bm25":
-        scores = [b + (1.0 if i in focused else 0.0) for i, b in enumerate(bm25)]
-    elif ranking == "pagerank" or not use_bm25:
-        scores = graph
-    else:
-        scores = [(1 - GRAPH_WEIGHT) * b + GRAPH_WEIGHT * g for b, g in zip(bm25, graph)]
-    order = sorted(range(len(entries)), key=lambda i: (-scores[i], i))
-    return [
-        Scored(
-            file=entries[i][0],
-            symbol=entries[i][1],
-            score=scores[i],
-            bm25=bm25[i],
-            pagerank=graph[i],
-        )
-        for i in order
-    ], warnings
+    def _bm25(self, query_words: list[str]) -> list[float]:
+        retriever = self.state.retriever
+        if self._vocabulary is None:
+            self._vocabulary = set(retriever.vocab_dict)
+        query = [w for w in dict.fromkeys(query_words) if w in self._vocabulary]
+        if not query:
+            return [0.0] * len(self.entries)
+        return [float(s) for s in retriever.get_scores(query)]
+
+    def _pagerank(self, personalization: list[float] | None) -> list[float]:
+        import numpy as np
+        import scipy.sparse
+
+        state = self.state
+        if self._matrix is None:
+            n = len(self.entries)
+            self._matrix = scipy.sparse.csr_array(
+                (state.data, state.indices, state.indptr), shape=(n, n)
+            )
+        p = None if personalization is None else np.asarray(personalization, dtype=float)
+        return [float(x) for x in power_iteration(self._matrix, state.dangling, p)]
 
 
-def split_camel_and_snake(name: str) -> list[str]:
-    """``HTTPTransport`` → [http, transport]; ``follow_redirects`` → [follow, redirects]."""
-    parts: list[str] = []
-    for chunk in name.split("_"):
-        parts.extend(part.lower() for part in _CAMEL.findall(chunk))
-    return parts
+def power_iteration(
+    matrix: Any,
+    dangling: Any,
+    personalization: Any = None,
+    *,
+    alpha: float = DAMPING,
+    max_iter: int = 100,
+    tol: float = 1.0e-6,
+) -> Any:
+    """PageRank by power iteration on a row-normalized transition matrix: the iteration of
+    ``networkx.pagerank`` (its scipy path), on a matrix that is built once per tree instead of on
+    every call. Where networkx raises on non-convergence, the last iterate is returned."""
+    import numpy as np
+
+    n = matrix.shape[0]
+    p = (
+        np.repeat(1.0 / n, n)
+        if personalization is None
+        else personalization / personalization.sum()
+    )
+    x = np.repeat(1.0 / n, n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (x @ matrix + x[dangling].sum() * p) + (1 - alpha) * p
+        if np.absolute(x - last).sum() < n * tol:
+            break
+    return x
 
 
-def words(text: str) -> list[str]:
-    """The ranking's terms of ``text``: identifier parts, lower case, stop words out, stemmed."""
-    import bm25s.stopwords
+def _build_state(files: Sequence[SourceFile], entries: list[_Entry]) -> RankState:
+    import bm25s
+    import networkx as nx
+    import numpy as np
+    import scipy.sparse
 
-    stop = _stopwords(bm25s.stopwords.STOPWORDS_EN)
-    parts = [p for token in _IDENTIFIER.findall(text) for p in split_camel_and_snake(token)]
-    return _stem([p for p in parts if p not in stop and len(p) > 1])
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(entries)))
+    edges = _edges(files, entries)
+    graph.add_weighted_edges_from((a, b, math.sqrt(w)) for (a, b), w in edges.items())
+    adjacency = nx.to_scipy_sparse_array(graph, nodelist=range(len(entries)), dtype=float)
+    out = np.asarray(adjacency.sum(axis=1)).ravel()
+    scale = np.divide(1.0, out, out=np.zeros_like(out), where=out != 0)
+    transition = scipy.sparse.csr_array(scipy.sparse.diags_array(scale) @ adjacency)
+
+    corpus = [_document(entry) for entry in entries]
+    retriever = bm25s.BM25()
+    # An empty document breaks bm25s's index: give it a word no query can have.
+    retriever.index([doc or ["\x00"] for doc in corpus], show_progress=False)
+    return RankState(
+        data=transition.data,
+        indices=transition.indices,
+        indptr=transition.indptr,
+        dangling=np.where(out == 0)[0],
+        retriever=retriever,
+    )
 
 
 # ---------------------------------------------------------------------------------------- entries
@@ -160,74 +272,15 @@ def _scaled(values: Sequence[float]) -> list[float]:
     return [v / top for v in values] if top > 0 else [0.0] * len(values)
 
 
-# ---------------------------------------------------------------------------------------- BM25
-
-
 def _document(entry: _Entry) -> list[str]:
     file, symbol = entry
-    module_words = " ".join(file.module.split(".")[-2:])
+    module_words = words(" ".join(file.module.split(".")[-2:]))
     if symbol is None:
-        text = " ".join([module_words, module_words, file.info.text, *file.info.constants])
-        return words(text)
-    # The name counts twice: it is what a symbol is about; the docstring says it in prose.
-    params = " ".join(_PARAM.findall(symbol.signature.rsplit("\n", 1)[-1]))
-    name = symbol.name
-    return words(" ".join([name, name, symbol.parent, module_words, params, symbol.text]))
-
-
-def _bm25(entries: list[_Entry], query_words: list[str]) -> list[float]:
-    import bm25s
-
-    corpus = [_document(entry) for entry in entries]
-    vocabulary = {w for doc in corpus for w in doc}
-    query = [w for w in dict.fromkeys(query_words) if w in vocabulary]
-    if not query:
-        return [0.0] * len(entries)
-    retriever = bm25s.BM25()
-    # An empty document breaks bm25s's index: give it a word no query can have.
-    retriever.index([doc or ["\x00"] for doc in corpus], show_progress=False)
-    scores = retriever.get_scores(query)
-    return [float(s) for s in scores]
-
-
-def _stopwords(words: Sequence[str]) -> frozenset[str]:
-    return frozenset(words) | {"how", "do", "can", "get", "use", "using", "want", "way"}
-
-
-def _stem(tokens: list[str]) -> list[str]:
-    import Stemmer
-
-    return list(_stemmer(Stemmer).stemWords(tokens))
-
-
-_STEMMER: Any = None
-
-
-def _stemmer(module: Any) -> Any:
-    global _STEMMER
-    if _STEMMER is None:
-        _STEMMER = module.Stemmer("english")
-    return _STEMMER
+        return [*module_words, *module_words, *file.info.terms]
+    return [*symbol.terms, *module_words]
 
 
 # ---------------------------------------------------------------------------------------- graph
-
-
-def _pagerank(
-    files: Sequence[SourceFile], entries: list[_Entry], personalization: list[float] | None
-) -> list[float]:
-    import networkx as nx
-
-    edges = _edges(files, entries)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(len(entries)))
-    graph.add_weighted_edges_from((a, b, math.sqrt(w)) for (a, b), w in edges.items())
-    vector = None if personalization is None else dict(enumerate(personalization))
-    try:
-        ranks = nx.pagerank(graph, alpha=DAMPING, personalization=vector, weight="weight")
-    except nx.PowerIterationFailedConvergence:
-        ranks = nx.pagerank(graph, alpha=DAMPING, personalization=vector, max_iter=1000, tol=1e-4)
-    return [float(ranks[i]) for i in range(len(entries))]
 
 
 def _edges(files: Sequence[SourceFile], entries: list[_Entry]) -> dict[tuple[int, int], float]:
@@ -250,20 +303,24 @@ def _edges(files: Sequence[SourceFile], entries: list[_Entry]) -> dict[tuple[int
     imports = {file.module: _import_table(file) for file in files}
     resolver = _Resolver(top, imports, module_entry)
 
+    # As aider does: a reference to a private name (_helper, a method of _Private) says less
+    # about what matters in the codebase than one to its public surface.
+    weight = [PRIVATE_WEIGHT if _private(entry) else 1.0 for entry in entries]
     edges: dict[tuple[int, int], float] = Counter()
     for index, (file, symbol) in enumerate(entries):
-        names = file.info.names if symbol is None else symbol.names
+        # A module's __all__ names what it exports: the public API gets the module's vote.
+        names = (*file.info.names, *(file.info.all or ())) if symbol is None else symbol.names
         attrs = file.info.attrs if symbol is None else symbol.attrs
         for name in names:
             target = resolver.resolve(file.module, name)
             if target is not None and target != index:
-                edges[(index, target)] += 1.0
+                edges[(index, target)] += weight[target]
         for attr in attrs:
             candidates = by_name.get(attr, ())
             if 0 < len(candidates) <= MAX_AMBIGUOUS:
                 for target in candidates:
                     if target != index:
-                        edges[(index, target)] += 1.0 / len(candidates)
+                        edges[(index, target)] += weight[target] / len(candidates)
         if symbol is not None:
             parent = members.get(f"{file.module}.{symbol.parent}") if symbol.parent else None
             owner = parent if parent is not None else module_entry.get(file.module)
@@ -271,6 +328,15 @@ def _edges(files: Sequence[SourceFile], entries: list[_Entry]) -> dict[tuple[int
                 edges[(index, owner)] += 1.0
                 edges[(owner, index)] += 0.25
     return edges
+
+
+def _private(entry: _Entry) -> bool:
+    file, symbol = entry
+    if symbol is None:
+        return False
+    return any(
+        part.startswith("_") and not part.endswith("__") for part in symbol.qualname.split(".")
+    )
 
 
 def _import_table(file: SourceFile) -> dict[str, Import]:
