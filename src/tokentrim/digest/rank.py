@@ -101,7 +101,7 @@ class Ranker:
         entries = self.entries
         if not entries:
             return [], []
-        focused, warnings = _focus(entries, focus)
+        focused, named, warnings = _focus(entries, focus)
         query_words = words(query or "")
         use_bm25 = ranking in ("bm25", "combined") and bool(query_words)
         bm25 = _scaled(self._bm25(query_words)) if use_bm25 else [0.0] * len(entries)
@@ -121,13 +121,15 @@ class Ranker:
 
         scores: list[float]
         if ranking == "bm25":
-            scores = [b + (1.0 if i in focused else 0.0) for i, b in enumerate(bm25)]
+            scores = list(bm25)
         elif ranking == "pagerank" or not use_bm25:
             scores = graph
         else:
             scores = [
                 (1 - GRAPH_WEIGHT) * b + GRAPH_WEIGHT * g for b, g in zip(bm25, graph, strict=True)
             ]
+        if named:
+            scores = [s + (1.0 if i in named else 0.0) for i, s in enumerate(scores)]
         order = sorted(range(len(entries)), key=lambda i: (-scores[i], i))
         ranked = [
             Scored(
@@ -238,8 +240,12 @@ def _entries(files: Sequence[SourceFile]) -> list[_Entry]:
     return entries
 
 
-def _focus(entries: list[_Entry], focus: Sequence[str]) -> tuple[set[int], list[str]]:
+def _focus(entries: list[_Entry], focus: Sequence[str]) -> tuple[set[int], set[int], list[str]]:
+    """(entries to personalize on, symbols named outright, warnings): a focus file's entries
+    personalize the graph (the file itself is likely in the prompt already, as in aider); a
+    focus symbol is also shown first."""
     focused: set[int] = set()
+    named: set[int] = set()
     warnings: list[str] = []
     for item in focus:
         wanted = item.replace("\\", "/").strip()
@@ -257,7 +263,9 @@ def _focus(entries: list[_Entry], focus: Sequence[str]) -> tuple[set[int], list[
         if not matched:
             warnings.append(f"--focus {item!r} matches no file or symbol")
         focused |= matched
-    return focused, warnings
+        if not by_file:
+            named |= by_name
+    return focused, named, warnings
 
 
 def _name(entry: _Entry) -> str:
