@@ -113,13 +113,13 @@ def collect(
     extracted: list[SourceFile] = []
     tree_key = hashlib.sha256(EXTRACT_VERSION.encode()) if root is not None else None
     for index, (_, (shown, module)) in enumerate(files):
-        outcome = results.get(index)
-        if isinstance(outcome, str):
-            skipped.append(Skipped(shown, outcome))
-        elif outcome is not None:
+        result = results.get(index)
+        if isinstance(result, str):
+            skipped.append(Skipped(shown, result))
+        elif result is not None:
             read = reads[index]
             lines = read.lines if isinstance(read, _Read) else 0
-            extracted.append(SourceFile(path=shown, module=module, info=outcome, lines=lines))
+            extracted.append(SourceFile(path=shown, module=module, info=result, lines=lines))
             if tree_key is not None and isinstance(read, _Read) and read.key is not None:
                 tree_key.update(f"{shown}\0{module}\0{read.key}\n".encode())
     return Collection(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -154,7 +154,7 @@ class Ranker:
 
     def _pagerank(self, personalization: list[float] | None) -> list[float]:
         import numpy as np
-        import scipy.sparse
+        import scipy.sparse  # type: ignore[import-untyped]
 
         state = self.state
         if self._matrix is None:
@@ -196,8 +196,8 @@ def power_iteration(
 
 
 def _build_state(files: Sequence[SourceFile], entries: list[_Entry]) -> RankState:
-    import bm25s
-    import networkx as nx
+    import bm25s  # type: ignore[import-untyped]
+    import networkx as nx  # type: ignore[import-untyped]
     import numpy as np
     import scipy.sparse
 
@@ -314,7 +314,7 @@ def _edges(files: Sequence[SourceFile], entries: list[_Entry]) -> dict[tuple[int
     # As aider does: a reference to a private name (_helper, a method of _Private) says less
     # about what matters in the codebase than one to its public surface.
     weight = [PRIVATE_WEIGHT if _private(entry) else 1.0 for entry in entries]
-    edges: dict[tuple[int, int], float] = Counter()
+    edges: dict[tuple[int, int], float] = defaultdict(float)
     for index, (file, symbol) in enumerate(entries):
         # A module's __all__ names what it exports: the public API gets the module's vote.
         names = (*file.info.names, *(file.info.all or ())) if symbol is None else symbol.names

@@ -26,7 +26,7 @@ def load_state(root: Path, key: str) -> RankState | None:
     if not (directory / "graph.npz").exists():
         return None
     try:
-        import bm25s
+        import bm25s  # type: ignore[import-untyped]
         import numpy as np
 
         with np.load(directory / "graph.npz", allow_pickle=False) as arrays:

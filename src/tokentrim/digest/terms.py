@@ -36,13 +36,13 @@ def words(text: str) -> list[str]:
 
 @functools.cache
 def _stopwords() -> frozenset[str]:
-    import bm25s.stopwords
+    import bm25s.stopwords  # type: ignore[import-untyped]
 
     return frozenset(bm25s.stopwords.STOPWORDS_EN) | _QUESTION_WORDS
 
 
 @functools.cache
 def _stemmer() -> Any:
-    import Stemmer
+    import Stemmer  # type: ignore[import-not-found]
 
     return Stemmer.Stemmer("english")
