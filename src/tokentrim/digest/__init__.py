@@ -85,20 +85,28 @@ def _digest(
     cache_dir: str | os.PathLike[str] | None,
     jobs: int | None,
 ) -> Digest:
-    from tokentrim.digest.collect import cache_root, collect
+    from tokentrim.digest.collect import Collection, cache_root, collect
     from tokentrim.digest.fit import fit
-    from tokentrim.digest.rank import Ranker
+    from tokentrim.digest.rank import Ranker, RankState
     from tokentrim.digest.render import render
-    from tokentrim.digest.store import load_state, save_state
+    from tokentrim.digest.store import load_tree, save_tree
     from tokentrim.tokens import encoding_for
 
-    collection = collect(given, cache=cache, cache_dir=cache_dir, jobs=jobs)
-    root = cache_root(cache_dir) if cache and collection.key else None
-    state = load_state(root, collection.key) if root and collection.key else None
-    ranker = Ranker(collection.files, state)
-    ranked, warnings = ranker.rank(query=query, focus=tuple(focus), ranking=ranking)
-    if root and collection.key and state is None and ranker.entries:
-        save_state(root, collection.key, ranker.state)
+    root = cache_root(cache_dir) if cache else None
+    saved: list[RankState] = []
+
+    def reuse(key: str) -> Collection | None:
+        loaded = load_tree(root, key) if root is not None else None
+        if loaded is None:
+            return None
+        saved.append(loaded[1])
+        return loaded[0]
+
+    collection = collect(given, cache=cache, cache_dir=cache_dir, jobs=jobs, reuse=reuse)
+    ranker = Ranker(collection.files, saved[0] if saved else None)
+    ranked, warnings = ranker.rank(query=query, focus=focus, ranking=ranking)
+    if root is not None and collection.key and not saved and ranker.entries:
+        save_tree(root, collection.key, collection, ranker.state)
     encoding, encoding_name = encoding_for(model)
     chosen, text, tokens = fit(
         ranked,

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,13 @@ def collect(
     cache_dir: str | os.PathLike[str] | None = None,
     jobs: int | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    reuse: Callable[[str], Collection | None] | None = None,
 ) -> Collection:
-    """Read and extract every Python file under ``paths``; InputError if a path does not exist."""
+    """Read and extract every Python file under ``paths``; InputError if a path does not exist.
+
+    With a cache, ``reuse(key)`` is asked first for the whole tree (``key`` hashes every file's
+    path, module and content): a Collection it returns is used as it is, nothing is extracted.
+    """
     found: dict[Path, tuple[str, str]] = {}
     skipped: list[Skipped] = []
     for given in paths:
@@ -92,42 +97,60 @@ def collect(
     workers = jobs or min(32, (os.cpu_count() or 1) * 4)
     files = sorted(found.items(), key=lambda item: item[1][0])
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        reads = list(pool.map(lambda item: _read(item[0], root, max_file_bytes), files))
+        reads = list(pool.map(lambda item: _read(item[0], max_file_bytes), files))
+        for (_, (shown, _)), read in zip(files, reads, strict=True):
+            if isinstance(read, _Unreadable):
+                skipped.append(Skipped(shown, read.reason))
+        tree_key = None
+        if root is not None:
+            digest = hashlib.sha256(EXTRACT_VERSION.encode())
+            for (_, (shown, module)), read in zip(files, reads, strict=True):
+                if isinstance(read, _Read):
+                    digest.update(f"{shown}\0{module}\0{read.key}\n".encode())
+            tree_key = digest.hexdigest()
+            reused = reuse(tree_key) if reuse is not None else None
+            if reused is not None:
+                every = sorted([*skipped, *reused.skipped], key=lambda s: s.path)
+                return dataclasses.replace(reused, skipped=tuple(every), key=tree_key)
+            cached = list(
+                pool.map(
+                    lambda read: _load(root, read.key) if isinstance(read, _Read) else None, reads
+                )
+            )
+        else:
+            cached = [None] * len(reads)
 
     results: dict[int, ModuleInfo | str] = {}
-    misses: list[tuple[int, str, str | None]] = []  # index, source, cache key
+    misses: list[tuple[int, str, str]] = []  # index, source, cache key
     for index, read in enumerate(reads):
         if isinstance(read, _Unreadable):
-            skipped.append(Skipped(files[index][1][0], read.reason))
-        elif read.info is not None:
-            results[index] = read.info
+            continue
+        hit = cached[index]
+        if hit is not None:
+            results[index] = hit
         else:
             misses.append((index, read.source, read.key))
     for (index, _, key), outcome in zip(
         misses, _extract_all([m[1] for m in misses], jobs), strict=True
     ):
         results[index] = outcome
-        if root is not None and key is not None:
+        if root is not None:
             _store(root, key, outcome)
 
     extracted: list[SourceFile] = []
-    tree_key = hashlib.sha256(EXTRACT_VERSION.encode()) if root is not None else None
     for index, (_, (shown, module)) in enumerate(files):
         result = results.get(index)
+        read = reads[index]
         if isinstance(result, str):
             skipped.append(Skipped(shown, result))
-        elif result is not None:
-            read = reads[index]
-            lines = read.lines if isinstance(read, _Read) else 0
-            extracted.append(SourceFile(path=shown, module=module, info=result, lines=lines))
-            if tree_key is not None and isinstance(read, _Read) and read.key is not None:
-                tree_key.update(f"{shown}\0{module}\0{read.key}\n".encode())
+        elif result is not None and isinstance(read, _Read):
+            extracted.append(SourceFile(path=shown, module=module, info=result, lines=read.lines))
     return Collection(
         files=tuple(extracted),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         parsed=len(misses),
         cached=len(results) - len(misses),
-        key=None if tree_key is None else tree_key.hexdigest(),
+        key=tree_key,
     )
 
 
@@ -232,8 +255,7 @@ def _module_name(file: Path) -> str:
 class _Read:
     source: str
     lines: int
-    key: str | None
-    info: ModuleInfo | None
+    key: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,7 +263,7 @@ class _Unreadable:
     reason: str
 
 
-def _read(path: Path, root: Path | None, max_bytes: int) -> _Read | _Unreadable:
+def _read(path: Path, max_bytes: int) -> _Read | _Unreadable:
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -258,13 +280,8 @@ def _read(path: Path, root: Path | None, max_bytes: int) -> _Read | _Unreadable:
     except UnicodeDecodeError as exc:
         return _Unreadable(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")
     lines = source.count("\n") + (not source.endswith("\n") and bool(source))
-    if root is None:
-        return _Read(source, lines, None, None)
     key = hashlib.sha256(EXTRACT_VERSION.encode() + b"\0" + data).hexdigest()
-    cached = _load(root, key)
-    if isinstance(cached, str):
-        return _Unreadable(cached)
-    return _Read(source, lines, key, cached)
+    return _Read(source, lines, key)
 
 
 def _head(data: bytes) -> bytes:
