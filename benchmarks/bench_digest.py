@@ -13,13 +13,15 @@ Timings: ``cold`` is a first run with an empty cache dir (parsing everything), `
 of three more runs on the unchanged tree (in-process, imports already done; ``warm cpu`` is that
 run's CPU time, which a loaded machine does not inflate), and ``cli warm`` the
 wall time of ``python -m tokentrim digest`` in a fresh process (interpreter start and imports
-included). Timings vary with the machine; compare them side by side, not across machines.
+included; ``cli cpu`` its CPU time). Timings vary with the machine; compare them side by side,
+not across machines.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -105,9 +107,9 @@ def _timing(path: Path, cache: Path, requirement: str) -> dict[str, Any]:
         warm_runs.append(time.perf_counter() - start)
         warm_cpu.append(time.process_time() - cpu)
     env = {"TOKENTRIM_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
-    cli_runs = []
+    cli_runs, cli_cpu = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [sys.executable, "-m", "tokentrim", "digest", str(path), "--query", query, "-q"],
             check=True,
@@ -115,6 +117,8 @@ def _timing(path: Path, cache: Path, requirement: str) -> dict[str, Any]:
             env=env,
         )
         cli_runs.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cli_cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return {
         "package": requirement,
         "files": first.files,
@@ -125,6 +129,7 @@ def _timing(path: Path, cache: Path, requirement: str) -> dict[str, Any]:
         "warm_s": round(statistics.median(warm_runs), 3),
         "warm_cpu_s": round(statistics.median(warm_cpu), 3),
         "cli_warm_s": round(statistics.median(cli_runs), 3),
+        "cli_warm_cpu_s": round(statistics.median(cli_cpu), 3),
     }
 
 
@@ -176,13 +181,13 @@ def _print(results: dict[str, Any]) -> None:
     print("\ntimings (seconds; warm = median of 3)\n")
     print(
         f"{'package':<22} {'files':>5} {'lines':>8} {'entries':>7} {'skipped':>7} "
-        f"{'cold':>6} {'warm':>6} {'warm cpu':>8} {'cli warm':>8}"
+        f"{'cold':>6} {'warm':>6} {'warm cpu':>8} {'cli warm':>8} {'cli cpu':>7}"
     )
     for row in results["timing"].values():
         print(
             f"{row['package']:<22} {row['files']:>5} {row['lines']:>8,} {row['entries']:>7,} "
             f"{row['skipped']:>7} {row['cold_s']:>6.2f} {row['warm_s']:>6.2f} "
-            f"{row['warm_cpu_s']:>8.2f} {row['cli_warm_s']:>8.2f}"
+            f"{row['warm_cpu_s']:>8.2f} {row['cli_warm_s']:>8.2f} {row['cli_warm_cpu_s']:>7.2f}"
         )
 
 
