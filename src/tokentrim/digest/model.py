@@ -31,7 +31,8 @@ class Symbol:
 
     ``qualname`` is local to the module (``Client.send``); ``signature`` is the decorators and the
     ``def``/``class`` line with long defaults elided, on one line each; ``doc`` is the docstring's
-    summary line and ``text`` more of the docstring, kept for the query's ranking only.
+    summary line. ``text`` (more of the docstring) lives only during extraction, which turns it
+    into ``terms``; cached and ranked symbols have it empty.
     """
 
     qualname: str
