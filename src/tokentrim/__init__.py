@@ -5,6 +5,9 @@
     >>> result.text, result.tokens_before, result.tokens_after, result.cost
 """
 
+# The function, not the package of the same name: bound here, after the package is loaded, so that
+# importing a submodule (tokentrim.digest.rank) later does not rebind the attribute to the package.
+from tokentrim.digest import Digest, digest
 from tokentrim.errors import ConfigError, InputError, TokentrimError, UnknownRuleError
 from tokentrim.fences import CodeBlock, find_code_blocks
 from tokentrim.pipeline import BlockOutcome, TrimResult, trim
@@ -16,12 +19,14 @@ __all__ = [
     "CodeBlock",
     "ConfigError",
     "CostReport",
+    "Digest",
     "InputError",
     "Settings",
     "TokentrimError",
     "TrimResult",
     "UnknownRuleError",
     "count_tokens",
+    "digest",
     "find_code_blocks",
     "load_prices",
     "load_settings",

@@ -14,6 +14,7 @@ import click
 
 from tokentrim.cli.clean import clean_command
 from tokentrim.cli.count import count_command
+from tokentrim.cli.digest import digest_command
 from tokentrim.cli.outcome import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, error
 from tokentrim.cli.report import report_command
 from tokentrim.cli.route import route_group
@@ -32,7 +33,14 @@ def cli(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
-for _command in (clean_command, count_command, report_command, route_group, rules_command):
+for _command in (
+    clean_command,
+    count_command,
+    digest_command,
+    report_command,
+    route_group,
+    rules_command,
+):
     cli.add_command(_command)
 
 

@@ -11,9 +11,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import BinaryIO, Literal
 
 from tokentrim.errors import InputError
+from tokentrim.sources.ignore import Ignores
 from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, rewrite_jsonl
 
 #: Files a directory walk reads when no ``include`` globs are given. Files without a suffix (README,
@@ -155,24 +156,24 @@ def walk(
 
     Sorted, hidden entries skipped, matched by name (or by the path below ``root`` for globs with a
     ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). What ``.gitignore`` files ignore
-    is skipped (the repository's top-level one and every one at or below ``root``, as git reads
-    them), and so is what ``exclude`` names (gitignore-style patterns, relative to ``root``).
+    is skipped (those of ``root``'s ancestors up to the repository's top and every one below it,
+    as git reads them), and so is what ``exclude`` names (gitignore-style patterns, relative to ``root``).
     Unreadable directories go to ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
     """
     report = on_error if on_error is not None else _raise
-    ignored = _Ignores(Path(root), tuple(exclude), gitignore)
+    ignored = Ignores(Path(root), tuple(exclude), gitignore=gitignore)
     return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report, ignored)
 
 
 def _walk(
-    root: Path, include: tuple[str, ...], report: OnError, ignored: _Ignores
+    root: Path, include: tuple[str, ...], report: OnError, ignored: Ignores
 ) -> Iterator[Path]:
     def on_walk_error(error: OSError) -> None:
         report(str(error.filename or root), os_message(error))
 
     for directory, subdirs, files in os.walk(root, onerror=on_walk_error):
         here = Path(directory)
-        ignored.read_gitignore(here)
+        ignored.enter(here)
         subdirs[:] = sorted(
             name
             for name in subdirs
@@ -187,56 +188,6 @@ def _walk(
                 fnmatch.fnmatch(relative if "/" in glob else name, glob) for glob in include
             ) and not ignored(path, directory=False):
                 yield path
-
-
-class _Ignores:
-    """``.gitignore`` files (each applies below its own directory) and ``--exclude`` patterns."""
-
-    def __init__(self, root: Path, exclude: tuple[str, ...], gitignore: bool) -> None:
-        import pathspec
-
-        self._pathspec = pathspec
-        self._root = root
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
-        self._gitignore = gitignore
-        self._specs: list[tuple[Path, Any]] = []
-        if gitignore:
-            top = _repository_root(root)
-            if top is not None and top != root.resolve():
-                self._add(top, top / ".gitignore")
-
-    def read_gitignore(self, directory: Path) -> None:
-        if self._gitignore:
-            self._add(directory.resolve(), directory / ".gitignore")
-
-    def _add(self, base: Path, file: Path) -> None:
-        try:
-            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return
-        self._specs.append((base, self._pathspec.GitIgnoreSpec.from_lines(lines)))
-
-    def __call__(self, path: Path, *, directory: bool) -> bool:
-        suffix = "/" if directory else ""
-        if self._exclude is not None:
-            if self._exclude.match_file(path.relative_to(self._root).as_posix() + suffix):
-                return True
-        resolved = path.resolve()
-        for base, spec in self._specs:
-            try:
-                relative = resolved.relative_to(base).as_posix()
-            except ValueError:
-                continue
-            if spec.match_file(relative + suffix):
-                return True
-        return False
-
-
-def _repository_root(start: Path) -> Path | None:
-    for directory in (start.resolve(), *start.resolve().parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _first_line_is_object(stream: BinaryIO) -> bool:

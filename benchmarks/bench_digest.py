@@ -1,0 +1,195 @@
+"""Recall@budget of ``tokentrim digest`` on real packages, and the time of a cold and a warm run.
+
+    python benchmarks/bench_digest.py            # httpx + click recall, sqlalchemy timing
+    python benchmarks/bench_digest.py --misses   # also list the tasks each ranking misses
+
+The packages are installed from PyPI (pinned, ``--no-deps``) into a temporary directory. Each task
+in ``benchmarks/digest_tasks/<package>.jsonl`` is a "how do I…" question with the qualified names
+of the symbols that answer it (``gold``; any one counts). Recall@budget is the share of tasks whose
+gold symbol is an entry of the digest made for that question at that budget, for three rankings:
+BM25 only, PageRank only (aider's repo map: the graph, not the task's words) and the combination.
+
+Timings: ``cold`` is a first run with an empty cache dir (parsing everything), ``warm`` the median
+of three more runs on the unchanged tree (in-process, imports already done; ``warm cpu`` is that
+run's CPU time, which a loaded machine does not inflate), and ``cli warm`` the
+wall time of ``python -m tokentrim digest`` in a fresh process (interpreter start and imports
+included; ``cli cpu`` its CPU time). Timings vary with the machine; compare them side by side,
+not across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tokentrim.digest import digest
+from tokentrim.digest.collect import collect
+from tokentrim.digest.fit import fit
+from tokentrim.digest.rank import rank
+from tokentrim.digest.render import render
+from tokentrim.tokens import encoding_for
+
+TASKS = Path(__file__).resolve().parent / "digest_tasks"
+# name → (pip requirement, package directory inside the install dir)
+PACKAGES = {
+    "httpx": ("httpx==0.28.1", "httpx"),
+    "click": ("click==8.1.8", "click"),
+}
+BIG = ("sqlalchemy", "sqlalchemy==2.0.36", "sqlalchemy")
+BUDGETS = (512, 1024, 2048)
+RANKINGS = ("bm25", "pagerank", "combined")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--misses", action="store_true", help="List the tasks each ranking misses.")
+    parser.add_argument("--no-big", action="store_true", help="Skip the sqlalchemy timing.")
+    parser.add_argument("--json", action="store_true", help="Results as JSON on stdout.")
+    args = parser.parse_args(argv)
+
+    results: dict[str, Any] = {"recall": {}, "timing": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
+        root = Path(tmp)
+        packages = [(name, *spec) for name, spec in PACKAGES.items()]
+        if not args.no_big:
+            packages.append(BIG)
+        for name, requirement, directory in packages:
+            target = root / "site" / name
+            _install(requirement, target)
+            path = target / directory
+            results["timing"][name] = _timing(path, root / f"cache-{name}", requirement)
+            if name in PACKAGES:
+                results["recall"][name] = _recall(name, path, show_misses=args.misses)
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        _print(results)
+    return 0
+
+
+def _install(requirement: str, target: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            requirement,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _timing(path: Path, cache: Path, requirement: str) -> dict[str, Any]:
+    query = "how do I set a timeout"
+    start = time.perf_counter()
+    first = digest(path, query=query, cache_dir=cache)
+    cold = time.perf_counter() - start
+    warm_runs, warm_cpu = [], []
+    for _ in range(3):
+        start, cpu = time.perf_counter(), time.process_time()
+        digest(path, query=query, cache_dir=cache)
+        warm_runs.append(time.perf_counter() - start)
+        warm_cpu.append(time.process_time() - cpu)
+    env = {"TOKENTRIM_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
+    cli_runs, cli_cpu = [], []
+    for _ in range(3):
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [sys.executable, "-m", "tokentrim", "digest", str(path), "--query", query, "-q"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
+        cli_runs.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cli_cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        "package": requirement,
+        "files": first.files,
+        "lines": first.lines,
+        "entries": first.candidates,
+        "skipped": len(first.skipped),
+        "cold_s": round(cold, 3),
+        "warm_s": round(statistics.median(warm_runs), 3),
+        "warm_cpu_s": round(statistics.median(warm_cpu), 3),
+        "cli_warm_s": round(statistics.median(cli_runs), 3),
+        "cli_warm_cpu_s": round(statistics.median(cli_cpu), 3),
+    }
+
+
+def _recall(name: str, path: Path, *, show_misses: bool) -> dict[str, dict[int, float]]:
+    """The same stages as ``digest()`` (collect once, then rank and fit per task)."""
+    tasks = [
+        json.loads(line) for line in (TASKS / f"{name}.jsonl").read_text().splitlines() if line
+    ]
+    files = collect([path], cache=False).files
+    known = {entry.qualified_name for entry in rank(files)[0]}
+    unknown = [gold for task in tasks for gold in task["gold"] if gold not in known]
+    if unknown:
+        raise SystemExit(f"{name}: gold symbols not in the package: {unknown}")
+    encoding, _ = encoding_for(None)
+
+    def count(text: str) -> int:
+        return len(encoding.encode(text, disallowed_special=()))
+
+    hits: dict[str, dict[int, int]] = {r: dict.fromkeys(BUDGETS, 0) for r in RANKINGS}
+    misses: dict[str, list[str]] = {r: [] for r in RANKINGS}
+    for task in tasks:
+        for ranking in RANKINGS:
+            ranked, _ = rank(files, query=task["query"], ranking=ranking)
+            for budget in BUDGETS:
+                chosen, text, tokens = fit(ranked, budget, render, count)
+                assert tokens <= budget
+                shown = {entry.qualified_name for entry in chosen}
+                if shown & set(task["gold"]):
+                    hits[ranking][budget] += 1
+                elif budget == 1024:
+                    misses[ranking].append(task["query"])
+    if show_misses:
+        for ranking, queries in misses.items():
+            print(f"{name} {ranking} misses at 1024: {len(queries)}", file=sys.stderr)
+            for query in queries:
+                print(f"  - {query}", file=sys.stderr)
+    return {r: {b: hits[r][b] / len(tasks) for b in BUDGETS} for r in RANKINGS} | {
+        "tasks": len(tasks)  # type: ignore[dict-item]
+    }
+
+
+def _print(results: dict[str, Any]) -> None:
+    print("recall@budget (share of tasks whose gold symbol is in the digest)\n")
+    print(f"{'package':<8} {'tasks':>5} {'ranking':<9} " + " ".join(f"{b:>6}" for b in BUDGETS))
+    for name, table in results["recall"].items():
+        for ranking in RANKINGS:
+            row = " ".join(f"{table[ranking][b]:>6.0%}" for b in BUDGETS)
+            print(f"{name:<8} {table['tasks']:>5} {ranking:<9} {row}")
+    print("\ntimings (seconds; warm = median of 3)\n")
+    print(
+        f"{'package':<22} {'files':>5} {'lines':>8} {'entries':>7} {'skipped':>7} "
+        f"{'cold':>6} {'warm':>6} {'warm cpu':>8} {'cli warm':>8} {'cli cpu':>7}"
+    )
+    for row in results["timing"].values():
+        print(
+            f"{row['package']:<22} {row['files']:>5} {row['lines']:>8,} {row['entries']:>7,} "
+            f"{row['skipped']:>7} {row['cold_s']:>6.2f} {row['warm_s']:>6.2f} "
+            f"{row['warm_cpu_s']:>8.2f} {row['cli_warm_s']:>8.2f} {row['cli_warm_cpu_s']:>7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
