@@ -255,14 +255,17 @@ def _clean(clean: Any, code: str, settings: Settings) -> CleanOutcome:
 
 
 def _language(block: CodeBlock) -> str:
-    """The block's language; "python" only for a Python block we may rewrite."""
+    """The block's language, canonical (``js`` → ``javascript``); "python" only for a Python
+    block we may rewrite."""
+    from tokentrim.languages import canonical_language
+
     if block.lang in NOT_PYTHON:
         return block.lang
     if block.lang == "python":
         return "" if is_session(block.code) else "python"
     if block.lang == "" and not is_session(block.code) and looks_like_python(block.code):
         return "python"
-    return block.lang
+    return canonical_language(block.lang)
 
 
 def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
@@ -270,7 +273,7 @@ def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
         return "interactive session (>>> prompts): left alone"
     if not lang:
         return "unlabeled block that is not Python"
-    return f"not Python ({lang})"
+    return f"no cleaner for {lang}"
 
 
 def _as_text(text: object, warnings: list[str]) -> str:
