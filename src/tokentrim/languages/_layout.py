@@ -21,6 +21,7 @@ __all__ = ["rewrite"]
 _SPACE = b" \t"
 _OPENERS = (b"{", b"(", b"[")
 _CLOSERS = (b"}", b")", b"]")
+_TIGHT_AFTER = (*_CLOSERS, b",", b";")
 
 
 def rewrite(
@@ -135,6 +136,10 @@ def _strip_runs(content: bytes, mask: bytearray) -> bytes:
             space_after = after.startswith((b" ", b"\t"))
             if space_before and space_after:
                 text = before + after.lstrip(_SPACE)
+            elif space_before and after.startswith(_TIGHT_AFTER):
+                text = before.rstrip(_SPACE) + after  # `f(x /* c */)` → `f(x)`
+            elif space_after and before.endswith(_OPENERS):
+                text = before + after.lstrip(_SPACE)  # `f(/* c */ x)` → `f(x)`
             elif space_before or space_after:
                 text = before + after
             else:

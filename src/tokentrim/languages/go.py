@@ -40,6 +40,7 @@ class GoCleaner(TreeSitterCleaner):
     language = "go"
     title = "Go"
     grammars = (("tree_sitter_go", "language"),)
+    directives = _DIRECTIVES
 
     def kept(self, block: Block) -> set[int]:
         kept = super().kept(block)

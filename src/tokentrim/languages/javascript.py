@@ -5,8 +5,9 @@ Kept: linter, type-checker, coverage and bundler directives (``// eslint-disable
 ``/* webpackChunkName: … */``, ``/*#__PURE__*/``, ``//# sourceMappingURL=…``, ``/** @jsx h */``…),
 JSDoc that carries types a checker reads (``@type``, ``@typedef``, ``@callback``, ``@template``,
 ``@satisfies``, ``@import``), and ``/*! … */``, which minifiers preserve. Doc comments are
-``/** … */``. A JSX comment ``{/* … */}`` goes with its braces, except between two texts: JSX
-joins text lines with a space, so taking it out there would change the rendered string.
+``/** … */``. A JSX comment ``{/* … */}`` on a line of its own goes with its braces, except
+between two texts: JSX joins text lines with a space, so taking it out there would change the
+rendered string; one that shares its line stays (the spaces around it may be a text child).
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class JavaScriptCleaner(TreeSitterCleaner):
         for comment in block.comments:
             if comment.text.startswith("/*!"):
                 kept.add(comment.index)
-            elif comment.node.type == "jsx_expression" and not _jsx_removable(comment.node):
+            elif comment.node.type == "jsx_expression" and not (
+                comment.own_line and _jsx_removable(comment.node)
+            ):
                 kept.add(comment.index)
         return kept
 

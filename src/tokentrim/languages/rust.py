@@ -1,6 +1,6 @@
 """Rust.
 
-Kept: ``// SAFETY:`` comments (with the rest of their comment group: clippy's
+Kept: ``// SAFETY:`` comments (with the comment lines below them: clippy's
 ``undocumented_unsafe_blocks`` looks for them above ``unsafe``), and compiletest and tidy markers.
 Doc comments are ``///``, ``//!``, ``/** … */`` and ``/*! … */``; a crate or module that denies or
 warns on ``missing_docs`` keeps all of them (removing one would break its build). Block comments
@@ -32,7 +32,8 @@ class RustCleaner(TreeSitterCleaner):
         kept = super().kept(block)
         for comment in block.comments:
             if _SAFETY.search(comment.text.lstrip("/*! \t")):
-                kept.update(m.index for m in block.group(comment.index))
+                group = block.group(comment.index)
+                kept.update(m.index for m in group if m.index >= comment.index)
         return kept
 
     def doc_kind(self, comment: Comment, block: Block) -> str | None:
