@@ -400,7 +400,13 @@ def test_every_insertion_point_alone(lang: str) -> None:
             continue
         assert _signature(lang, outcome.code) == _signature(lang, code), point
         if lang != "go":
-            assert outcome.code == code, (point, outcome.code)
+            # Byte for byte, but for blank lines: next to a bracket the run collapses to the
+            # side of the bracket (`{` / comment / blank / code keeps no blank line).
+            assert _lines(outcome.code) == _lines(code), (point, outcome.code)
+
+
+def _lines(code: str) -> list[str]:
+    return [line for line in code.split("\n") if line.strip()]
 
 
 @pytest.mark.parametrize("lang", sorted(SNIPPETS))
