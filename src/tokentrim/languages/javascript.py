@@ -3,8 +3,8 @@
 Kept: linter, type-checker, coverage and bundler directives (``// eslint-disable…``,
 ``// @ts-ignore``, ``/// <reference …/>``, ``// prettier-ignore``, ``/* istanbul ignore */``,
 ``/* webpackChunkName: … */``, ``/*#__PURE__*/``, ``//# sourceMappingURL=…``, ``/** @jsx h */``…),
-JSDoc that carries types a checker reads (``@type``, ``@typedef``, ``@callback``, ``@template``,
-``@satisfies``, ``@import``), and ``/*! … */``, which minifiers preserve. Doc comments are
+in JavaScript, JSDoc that carries types a checker reads (``@type``, ``@typedef``, ``@callback``,
+``@template``, ``@satisfies``, ``@import``), and ``/*! … */``, which minifiers preserve. Doc comments are
 ``/** … */``. A JSX comment ``{/* … */}`` on a line of its own goes with its braces, except
 between two texts: JSX joins text lines with a space, so taking it out there would change the
 rendered string; one that shares its line stays (the spaces around it may be a text child).
@@ -28,9 +28,12 @@ _DIRECTIVES = re.compile(
     r"[#@]__(?:PURE|NO_SIDE_EFFECTS|INLINE|KEY)__|@(?:jest|vitest)-environment|<reference\b|"
     r"<amd-(?:module|dependency)\b|stylelint-|cspell:|spell-checker:|@vue/component|"
     r"svelte-ignore|@format\b|@noformat\b)"
-    r"|@(?:type|typedef|callback|template|satisfies|import|enum|overload)\b"
     r"|\bwebpack(?:ChunkName|Prefetch|Preload|Mode|Ignore|Exports|Include|Exclude)\s*:",
 )
+# JSDoc tags that type JavaScript for a checker (`// @ts-check`, `checkJs`): types, not prose.
+# TypeScript's own types are in the code, so a .ts block does not keep these.
+_JSDOC_TYPES = re.compile(r"@(?:type|typedef|callback|template|satisfies|import|enum|overload)\b")
+_JS_DIRECTIVES = re.compile(f"{_DIRECTIVES.pattern}|{_JSDOC_TYPES.pattern}")
 
 
 class JavaScriptCleaner(TreeSitterCleaner):
@@ -43,7 +46,7 @@ class JavaScriptCleaner(TreeSitterCleaner):
         ("tree_sitter_typescript", "language_tsx"),
     )
     comment_types = frozenset({"comment", "html_comment"})
-    directives = _DIRECTIVES
+    directives = _JS_DIRECTIVES
     doc_prefixes = ("/**",)
     not_doc_prefixes = ("/**/", "/***")
 
@@ -73,6 +76,7 @@ class JavaScriptCleaner(TreeSitterCleaner):
 class TypeScriptCleaner(JavaScriptCleaner):
     language = "typescript"
     title = "TypeScript"
+    directives = _DIRECTIVES
     grammars = (
         ("tree_sitter_typescript", "language_typescript"),
         ("tree_sitter_typescript", "language_tsx"),
@@ -83,6 +87,7 @@ class TsxCleaner(JavaScriptCleaner):
     language = "tsx"
     title = "TSX"
     grammars = (("tree_sitter_typescript", "language_tsx"),)
+    directives = _DIRECTIVES
 
 
 def _only_comments(node: tree_sitter.Node) -> bool:
