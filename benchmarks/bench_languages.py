@@ -112,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print()
         return 0
-    print(f"corpora/languages/, tokens: {encoding_name}; Python path: {len(python_blocks)} blocks "
-          f"of corpora/*.md, {python_ms:.2f} ms per block (median)\n")
+    print(
+        f"corpora/languages/, tokens: {encoding_name}; Python path: {len(python_blocks)} blocks "
+        f"of corpora/*.md, {python_ms:.2f} ms per block (median)\n"
+    )
     print(
         "| language | replies | comment tokens | protected | removed: standard | aggressive "
         "| strip | block tokens saved: standard | aggressive | ms/block |"
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         row["language"]: row[f"{level}_statuses"]
         for row in rows
         for level in LEVELS
-        if set(row[f"{level}_statuses"]) - {"changed", "unchanged"}  # type: ignore[arg-type]
+        if set(row[f"{level}_statuses"]) - {"changed", "unchanged"}  # type: ignore[call-overload]
     }
     if failed:
         print(f"\nblocks not cleaned: {failed}")

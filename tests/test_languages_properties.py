@@ -337,7 +337,12 @@ def insertion_points(lang: str, code: str) -> list[tuple[int, str]]:
     for left, right in zip(leaves, leaves[1:], strict=False):
         start, end = left.end_byte, right.start_byte
         gap = source[start:end]
-        if not gap or gap.strip() or source.rfind(b"#!", 0, start) == 0 and b"\n" not in source[:start]:
+        if (
+            not gap
+            or gap.strip()
+            or source.rfind(b"#!", 0, start) == 0
+            and b"\n" not in source[:start]
+        ):
             continue
         owner = root.descendant_for_byte_range(start, end)
         chain = []

@@ -45,9 +45,7 @@ _UNIVERSAL_KEEP = re.compile(
     r"^(?:vim?|ex):|-\*-.*-\*-|SPDX-License-Identifier|@license\b|@preserve\b|\bDO NOT EDIT\b",
     re.IGNORECASE,
 )
-_LICENCE = re.compile(
-    r"copyright|\(c\)\s*\d|©|\blicen[cs]ed?\b|all rights reserved", re.IGNORECASE
-)
+_LICENCE = re.compile(r"copyright|\(c\)\s*\d|©|\blicen[cs]ed?\b|all rights reserved", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +108,7 @@ class TreeSitterCleaner:
     A family sets the class attributes and overrides the hooks below ``clean``.
     """
 
-    language: ClassVar[str]
+    language: str
     title: ClassVar[str]  # for messages: "Go", "C#"
     # (module, function) of each grammar, tried in order; the package is the module's PyPI name.
     grammars: ClassVar[tuple[tuple[str, str], ...]]
@@ -181,7 +179,9 @@ class TreeSitterCleaner:
         before = self._signature(tree.root_node, source)
         after = self._signature(new_tree.root_node, new)
         if before != after:
-            raise _NetFailed(f"stripping changed the code's tokens: {_first_difference(before, after)}")
+            raise _NetFailed(
+                f"stripping changed the code's tokens: {_first_difference(before, after)}"
+            )
         again, _ = self._one_pass(new, new_tree, mode)
         if again != new:
             raise _NetFailed("a second pass changed the result (not idempotent)")

@@ -12,6 +12,7 @@ body. Doc comments: ``///``, ``//!``, ``/** … */``, ``/*! … */`` (Doxygen); 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -36,7 +37,10 @@ _CSHARP_DIRECTIVES = re.compile(
 class CCleaner(TreeSitterCleaner):
     language = "c"
     title = "C"
-    grammars = (("tree_sitter_c", "language"), ("tree_sitter_cpp", "language"))
+    grammars: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("tree_sitter_c", "language"),
+        ("tree_sitter_cpp", "language"),
+    )
     directives = _C_DIRECTIVES
     doc_prefixes = ("///", "//!", "/**", "/*!")
 

@@ -13,6 +13,7 @@ rendered string; one that shares its line stays (the spaces around it may be a t
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -40,7 +41,7 @@ class JavaScriptCleaner(TreeSitterCleaner):
     language = "javascript"
     title = "JavaScript"
     # A TypeScript block labelled js still gets its comments stripped: same comment syntax.
-    grammars = (
+    grammars: ClassVar[tuple[tuple[str, str], ...]] = (
         ("tree_sitter_javascript", "language"),
         ("tree_sitter_typescript", "language_typescript"),
         ("tree_sitter_typescript", "language_tsx"),
