@@ -7,6 +7,8 @@ result parses, and its non-comment tokens are the original's.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import tokentrim
@@ -505,3 +507,25 @@ def test_import_tokentrim_does_not_import_tree_sitter() -> None:
     code = "import sys, tokentrim; print('tree_sitter' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_clean_diff_on_a_typescript_reply(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from tokentrim.cli import main
+
+    reply = tmp_path / "reply.md"
+    reply.write_text(
+        "Here you go:\n\n```ts\n// Step 1: the type\ntype Id = number; // ids\n\n"
+        "/**\n * Doubles.\n * @param x - a number\n */\nexport const double = (x: Id): Id => x * 2;\n"
+        "```\n",
+        encoding="utf-8",
+    )
+    assert main(["clean", "--diff", str(reply)]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert "-// Step 1: the type\n-type Id = number; // ids\n+type Id = number;\n" in out
+    assert "-/**" not in out and "- * Doubles." not in out  # doc comments stay at standard
+    assert main(["clean", "--diff", "--level", "aggressive", str(reply)]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert "+/** Doubles. */\n" in out
+    assert main(["clean", "--check", str(reply)]) == 1

@@ -37,7 +37,7 @@ def test_python_spellings_are_cleaned(info: str) -> None:
         ("pycon", ">>> x = 1  # one\n"),
         ("doctest", ">>> x = 1  # one\n"),
         ("python", ">>> x = 1  # one\n>>> x\n1\n"),
-        ("js", "let x = 1; // one\n"),
+        ("sql", "SELECT 1; -- one\n"),  # a language without a cleaner
         ("", "just some words # not code\n"),
         ("", "print('hi')  # no def, class, import or assignment\n"),
     ],

@@ -40,6 +40,6 @@ class KotlinCleaner(TreeSitterCleaner):
     language = "kotlin"
     title = "Kotlin"
     grammars = (("tree_sitter_kotlin", "language"),)
-    comment_types = frozenset({"line_comment", "multiline_comment", "block_comment", "comment"})
+    comment_types = frozenset({"line_comment", "block_comment"})
     directives = _DIRECTIVES
     doc_prefixes = ("/**",)
