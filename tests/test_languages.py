@@ -529,3 +529,16 @@ def test_clean_diff_on_a_typescript_reply(
     out = capsysbinary.readouterr().out.decode()
     assert "+/** Doubles. */\n" in out
     assert main(["clean", "--check", str(reply)]) == 1
+
+
+def test_threads_get_their_own_parsers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [
+        f"const a{i} = {i}; // c{i}\n/* b */\nfunction f{i}() {{ return {i}; }}\n"
+        for i in range(40)
+    ]
+    expected = [clean("javascript", code).code for code in codes]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda code: clean("javascript", code).code, codes * 5))
+    assert got == expected * 5

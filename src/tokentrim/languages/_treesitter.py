@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
@@ -140,7 +141,17 @@ class TreeSitterCleaner:
         return cls(languages)
 
     def __init__(self, languages: Sequence[tree_sitter.Language]) -> None:
-        self._parsers = [tree_sitter.Parser(language) for language in languages]
+        self._languages = tuple(languages)
+        # A tree-sitter parser is not safe to share between threads (a proxy cleans replies on
+        # several): each thread gets its own, made on first use. No lock on the trimming path.
+        self._local = threading.local()
+
+    def parsers(self) -> list[tree_sitter.Parser]:
+        """This thread's parsers, one per grammar, in the order of ``grammars``."""
+        parsers: list[tree_sitter.Parser] | None = getattr(self._local, "parsers", None)
+        if parsers is None:
+            parsers = self._local.parsers = [tree_sitter.Parser(lang) for lang in self._languages]
+        return parsers
 
     def clean(self, code: str, settings: Settings) -> CleanOutcome:
         """Strip one block's comments; never raises on bad input."""
@@ -160,6 +171,8 @@ class TreeSitterCleaner:
             return CleanOutcome(code, "failed", str(exc))
         except (RecursionError, MemoryError):
             return CleanOutcome(code, "skipped", "code nested too deeply for the parser")
+        except Exception as exc:  # noqa: BLE001 - a bug here must not lose the block
+            return CleanOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
 
     def _clean(self, code: str, source: bytes, settings: Settings) -> CleanOutcome:
         parsed = self._parse(source)
@@ -267,7 +280,7 @@ class TreeSitterCleaner:
 
     def parsers_for(self, source: bytes) -> Sequence[tree_sitter.Parser]:
         """The parsers to try, in order."""
-        return self._parsers
+        return self.parsers()
 
     def collect(self, root: tree_sitter.Node, source: bytes) -> list[Comment]:
         """Every comment node, in source order (comments are not looked into)."""

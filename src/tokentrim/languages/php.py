@@ -64,9 +64,8 @@ class PhpCleaner(TreeSitterCleaner):
     doc_prefixes = ("/**",)
 
     def parsers_for(self, source: bytes) -> Sequence[tree_sitter.Parser]:
-        if b"<?" in source:
-            return self._parsers[1:]
-        return self._parsers[:1]
+        parsers = self.parsers()
+        return parsers[1:] if b"<?" in source else parsers[:1]
 
     def doc_kind(self, comment: Comment, block: Block) -> str | None:
         kind = super().doc_kind(comment, block)
