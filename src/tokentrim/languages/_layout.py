@@ -4,7 +4,8 @@
 * A comment that ends a line of code goes with the spaces before it; one that starts a line of code
   goes with the spaces after it; one between two tokens goes with the spaces on one side, or
   becomes one space when it touched both tokens (``a/**/b`` → ``a b``: a comment separates tokens
-  as whitespace does, so the tokens must stay apart).
+  as whitespace does, so the tokens must stay apart) unless one of them is a bracket, a comma or
+  a semicolon (``f(/**/)`` → ``f()``).
 * A run of blank lines that the removal joined collapses to what was there: the longest run that
   it merged, none at the start or end of the block, and the count next to a bracket when the run
   opens or closes one.
@@ -22,6 +23,7 @@ _SPACE = b" \t"
 _OPENERS = (b"{", b"(", b"[")
 _CLOSERS = (b"}", b")", b"]")
 _TIGHT_AFTER = (*_CLOSERS, b",", b";")
+_TIGHT_BEFORE = (*_OPENERS, b",", b";")
 
 
 def rewrite(
@@ -140,8 +142,10 @@ def _strip_runs(content: bytes, mask: bytearray) -> bytes:
                 text = before.rstrip(_SPACE) + after  # `f(x /* c */)` → `f(x)`
             elif space_after and before.endswith(_OPENERS):
                 text = before + after.lstrip(_SPACE)  # `f(/* c */ x)` → `f(x)`
-            elif space_before or space_after:
+            elif space_before or space_after or before.endswith(_TIGHT_BEFORE):
                 text = before + after
+            elif after.startswith(_TIGHT_AFTER):
+                text = before + after  # `f(/**/)` → `f()`: a bracket never joins a token
             else:
                 text = before + b" " + after
     return text
