@@ -153,14 +153,14 @@ def test_skipped_blocks_are_summarised_and_listed_with_verbose(
     tmp_path: Path, capsysbinary
 ) -> None:
     broken = tmp_path / "broken.md"
-    broken.write_text("Try:\n\n```python\ndef f(:\n    pass\n```\n\n```js\nlet x = 1 // c\n```\n")
+    broken.write_text("Try:\n\n```python\ndef f(:\n    pass\n```\n\n```sql\nselect 1; -- c\n```\n")
     code, _, err = run(["clean", "--check", str(broken)], capsysbinary)
     assert code == 0
     assert "1 block skipped: 1 does not parse" in err
     assert "block 1" not in err  # one summary line by default
     _, _, err = run(["clean", "--check", "-v", str(broken)], capsysbinary)
     assert f"{broken}: block 1 (python) skipped: does not parse: invalid syntax (line 1)" in err
-    assert f"{broken}: block 2 (js) skipped" in err
+    assert f"{broken}: block 2 (sql) skipped: no cleaner for sql" in err
 
 
 def test_a_block_over_the_size_limit_is_summarised(tmp_path: Path, capsysbinary) -> None:

@@ -256,13 +256,34 @@ def check_python_blocks(original: str, output: str, *, aligned: bool) -> list[st
                 problems.append(f"block {index}: info string {old.info!r} became {new.info!r}")
             python_like = old.lang in PYTHON_LANGS or (old.lang == "" and _defines(old.code))
             if not python_like or _is_session(old.code):
-                if old.code != new.code:
-                    problems.append(f"block {index} ({old.info!r}) is not Python but changed")
+                if old.code != new.code and not _same_tokens(old.lang, old.code, new.code):
+                    problems.append(
+                        f"block {index} ({old.info!r}) is not Python and changed more than "
+                        "its comments"
+                    )
             elif not _parses(old.code) and old.code != new.code:
                 problems.append(f"block {index} did not parse but was changed")
             elif _parses(old.code) and not _parses(new.code):
                 problems.append(f"block {index} parsed before but not after")
     return problems
+
+
+def _same_tokens(lang: str, old: str, new: str) -> bool:
+    """A block of a tree-sitter language whose non-comment tokens did not change."""
+    from tokentrim.languages import canonical_language, cleaner_for
+    from tokentrim.languages._treesitter import TreeSitterCleaner
+
+    cleaner = cleaner_for(canonical_language(lang))
+    if not isinstance(cleaner, TreeSitterCleaner):
+        return False
+    trees = [cleaner._parse(code.encode()) for code in (old, new)]
+    if trees[0] is None or trees[1] is None:
+        return False
+    signatures = [
+        cleaner._signature(tree.root_node, code.encode())
+        for (_, tree), code in zip(trees, (old, new), strict=True)
+    ]
+    return signatures[0] == signatures[1]
 
 
 def visible_diff(expected: str, actual: str, name: str) -> str:

@@ -38,7 +38,7 @@ def test_python_spellings_are_cleaned(info: str) -> None:
         ("pycon", ">>> x = 1  # one\n"),
         ("doctest", ">>> x = 1  # one\n"),
         ("python", ">>> x = 1  # one\n>>> x\n1\n"),
-        ("js", "let x = 1; // one\n"),
+        ("sql", "SELECT 1; -- one\n"),  # a language without a cleaner
         ("", "just some words # not code\n"),
         ("", "print('hi')  # no def, class, import or assignment\n"),
     ],
@@ -178,11 +178,11 @@ def test_repr_shows_sizes_and_counts_not_the_texts() -> None:
 
 def test_block_outcome_category_and_left_alone() -> None:
     result = trim(
-        reply("python", "def f(:\n") + reply("js", "let x = 1\n") + reply("", "plain words\n")
+        reply("python", "def f(:\n") + reply("sql", "select 1;\n") + reply("", "plain words\n")
     )
-    broken, js, plain = result.blocks
+    broken, sql, plain = result.blocks
     assert broken.category == "does not parse" and not broken.left_alone
-    assert js.left_alone and plain.left_alone
+    assert sql.left_alone and plain.left_alone
     huge = tokentrim.BlockOutcome(
         "python", "skipped", "block of 1,234,567 characters is over the 1,000,000 limit"
     )

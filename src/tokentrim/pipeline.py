@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Reasons a block is left alone because it is not code tokentrim cleans (not a problem to report).
 SESSION = "interactive session (>>> prompts): left alone"
 UNLABELED = "unlabeled block that is not Python"
-NO_CLEANER = "not Python"
+NO_CLEANER = "no cleaner for"
 _LIMIT = re.compile(r"block of [\d,]+ characters is over the ([\d,]+) limit")
 
 
@@ -320,14 +320,17 @@ def _clean(clean: Any, code: str, settings: Settings) -> CleanOutcome:
 
 
 def _language(block: CodeBlock) -> str:
-    """The block's language; "python" only for a Python block we may rewrite."""
+    """The block's language, canonical (``js`` → ``javascript``); "python" only for a Python
+    block we may rewrite."""
+    from tokentrim.languages import canonical_language
+
     if block.lang in NOT_PYTHON:
         return block.lang
     if block.lang == "python":
         return "" if is_session(block.code) else "python"
     if block.lang == "" and not is_session(block.code) and looks_like_python(block.code):
         return "python"
-    return block.lang
+    return canonical_language(block.lang)
 
 
 def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
@@ -335,7 +338,7 @@ def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
         return SESSION
     if not lang:
         return UNLABELED
-    return f"{NO_CLEANER} ({lang})"
+    return f"{NO_CLEANER} {lang}"
 
 
 def _as_text(text: object, warnings: list[str]) -> str:

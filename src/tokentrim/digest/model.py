@@ -15,8 +15,8 @@ __all__ = [
     "Import",
     "ModuleInfo",
     "Scored",
-    "SourceFile",
     "Skipped",
+    "SourceFile",
     "Symbol",
 ]
 

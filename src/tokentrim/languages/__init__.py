@@ -2,7 +2,10 @@
 
 ``trim()`` asks :func:`cleaner_for` for the block's language and calls its ``clean``; a language
 without a cleaner (or whose optional grammar is not installed) leaves the block ``skipped``.
-Python is built in (libcst + black); other families register themselves here.
+Python is built in (libcst + black). The other families (JavaScript/TypeScript, Go, Rust, Java,
+Kotlin, C/C++, C#, Swift, Ruby, PHP, shell) strip comments over tree-sitter grammars, an extra
+(``tokentrim[languages]``); each is registered here under its canonical name, and
+:func:`canonical_language` maps a fence's language (``js``, ``golang``, ``c++``, ``sh``...) to it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from typing import TYPE_CHECKING, Literal, Protocol
 if TYPE_CHECKING:
     from tokentrim.settings import Settings
 
-__all__ = ["CleanOutcome", "Cleaner", "Status", "cleaner_for", "register_cleaner"]
+__all__ = [
+    "CleanOutcome",
+    "Cleaner",
+    "Status",
+    "canonical_language",
+    "cleaner_for",
+    "register_cleaner",
+]
 
 Status = Literal["changed", "unchanged", "skipped", "failed"]
 
@@ -60,6 +70,34 @@ def cleaner_for(language: str) -> Cleaner | str | None:
     return cleaner
 
 
+def canonical_language(lang: str) -> str:
+    """The canonical name of a normalised fence language (``"js"`` → ``"javascript"``,
+    ``"c++"`` → ``"cpp"``); a name without an alias is returned as it is."""
+    return _ALIASES.get(lang, lang)
+
+
+_ALIASES: dict[str, str] = {
+    alias: canonical
+    for canonical, aliases in {
+        "javascript": ("js", "mjs", "cjs", "jsx", "node", "nodejs", "es6", "ecmascript"),
+        "typescript": ("ts", "mts", "cts"),
+        "tsx": ("typescriptreact",),
+        "go": ("golang",),
+        "rust": ("rs",),
+        "java": (),
+        "kotlin": ("kt", "kts"),
+        "c": ("h",),
+        "cpp": ("c++", "cc", "cxx", "hpp", "hh", "hxx", "h++", "cplusplus"),
+        "csharp": ("cs", "c#", "c-sharp"),
+        "swift": (),
+        "ruby": ("rb", "jruby"),
+        "php": ("php7", "php8"),
+        "bash": ("sh", "shell", "zsh", "ksh", "shellscript"),
+    }.items()
+    for alias in aliases
+}
+
+
 def _python() -> Cleaner:
     from tokentrim.languages.python import PythonCleaner
 
@@ -67,3 +105,32 @@ def _python() -> Cleaner:
 
 
 register_cleaner("python", _python)
+
+
+def _tree_sitter(language: str) -> Callable[[], Cleaner | str]:
+    def factory() -> Cleaner | str:
+        from tokentrim.languages._registry import load_cleaner
+
+        return load_cleaner(language)
+
+    return factory
+
+
+for _language in (
+    "javascript",
+    "typescript",
+    "tsx",
+    "go",
+    "rust",
+    "java",
+    "kotlin",
+    "c",
+    "cpp",
+    "csharp",
+    "swift",
+    "ruby",
+    "php",
+    "bash",
+):
+    register_cleaner(_language, _tree_sitter(_language))
+del _language
