@@ -12,6 +12,7 @@ from tokentrim.settings import Settings, load_settings
 from tokentrim.tokens import count_tokens
 
 __all__ = [
+    "AsyncTrimTransport",
     "BlockOutcome",
     "CodeBlock",
     "ConfigError",
@@ -20,12 +21,15 @@ __all__ = [
     "Settings",
     "TokentrimError",
     "TrimResult",
+    "TrimTransport",
     "UnknownRuleError",
     "count_tokens",
     "find_code_blocks",
     "load_prices",
     "load_settings",
     "trim",
+    "trimmed",
+    "wrap",
 ]
 
 __version__ = "0.1.0"
@@ -37,4 +41,9 @@ def __getattr__(name: str) -> object:
         from tokentrim import cost
 
         return getattr(cost, name)
+    if name in ("wrap", "trimmed", "TrimTransport", "AsyncTrimTransport"):
+        # The middleware (and, for the transports, httpx) only when asked for.
+        from tokentrim import middleware
+
+        return getattr(middleware, name)
     raise AttributeError(f"module 'tokentrim' has no attribute {name!r}")
