@@ -515,7 +515,8 @@ class SSERewriter:
         self._parser = SSEParser()
         self._on_error = on_error
         self.failed = False
-        self.finished = False
+        self.finished = False  # [DONE] seen, or the upstream stream ended
+        self.reported = False  # for the shells: the call's result went to on_result
 
     def feed(self, chunk: bytes) -> bytes:
         if self.failed:
@@ -542,6 +543,7 @@ class SSERewriter:
             held = b"" if self.finished else self._render(self.rewriter.finish())
         except Exception as error:  # noqa: BLE001
             return self._fail(error, self._parser.close())
+        self.finished = True
         return held + self._parser.close()
 
     def abort(self) -> bytes:

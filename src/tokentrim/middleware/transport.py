@@ -153,8 +153,10 @@ class _Shared:
             logger.exception("tokentrim: on_result failed")
 
     def report_stream(self, rewriter: SSERewriter) -> None:
-        if self.on_result is None or rewriter.failed:
+        """Once per stream, when it ended (SDKs stop reading at ``[DONE]`` and close)."""
+        if self.on_result is None or rewriter.failed or rewriter.reported:
             return
+        rewriter.reported = True
         try:
             self.report(rewriter.rewriter.result())
         except Exception:  # noqa: BLE001
@@ -267,6 +269,8 @@ class _SyncStream(*_SYNC_STREAMS):  # type: ignore[misc]
         self._shared.report_stream(rewriter)
 
     def close(self) -> None:
+        if self._rewriter.finished:
+            self._shared.report_stream(self._rewriter)
         self._response.close()
 
 
@@ -296,6 +300,8 @@ class _AsyncStream(*_ASYNC_STREAMS):  # type: ignore[misc]
         self._shared.report_stream(rewriter)
 
     async def aclose(self) -> None:
+        if self._rewriter.finished:
+            self._shared.report_stream(self._rewriter)
         await self._response.aclose()
 
 
