@@ -39,13 +39,13 @@ class Spec:
     """What the prompt asks the stand-in for."""
 
     def __init__(self, prompt: str) -> None:
-        fields = dict(
-            part.split("=", 1) for part in prompt.strip().split(";") if "=" in part
-        )
+        fields = dict(part.split("=", 1) for part in prompt.strip().split(";") if "=" in part)
         if "text" in fields:
             self.replies = [fields["text"].replace("\\n", "\n")]
         else:
-            self.replies = [corpus(name) for name in fields.get("reply", "deepseek-lru-cache").split(",")]
+            self.replies = [
+                corpus(name) for name in fields.get("reply", "deepseek-lru-cache").split(",")
+            ]
         self.fault = fields.get("fault", "")
         self.seed = int(fields.get("seed", "0"))
 
@@ -66,7 +66,7 @@ class StandIn:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         handler = type("Handler", (_Handler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -84,6 +84,16 @@ class StandIn:
         self._server.server_close()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # a client hanging up is normal
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     standin: StandIn
@@ -95,7 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         path = self.path.split("?", 1)[0]
-        self.standin.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        self.standin.requests.append(
+            {"path": self.path, "headers": dict(self.headers), "body": body}
+        )
         kind = _kind(path)
         if kind is None:
             return self._json(404, {"error": {"message": f"no route {path}"}})
@@ -106,7 +118,11 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model") or path.rsplit("/", 1)[-1].split(":")[0]
         if streaming:
             events = STREAMS[kind](spec, model, body)
-            return self._sse(events, spec)
+            try:
+                return self._sse(events, spec)
+            except (BrokenPipeError, ConnectionResetError):  # the client stopped reading
+                self.close_connection = True
+                return None
         return self._json(200, PAYLOADS[kind](spec, model, body), spec)
 
     # ---- responses ---------------------------------------------------------------------------
@@ -132,9 +148,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, kind: str, status: int) -> None:
         message = f"stand-in says {status}"
         if kind == "anthropic":
-            payload: Any = {"type": "error", "error": {"type": "rate_limit_error", "message": message}}
+            payload: Any = {
+                "type": "error",
+                "error": {"type": "rate_limit_error", "message": message},
+            }
         elif kind == "gemini":
-            payload = {"error": {"code": status, "message": message, "status": "RESOURCE_EXHAUSTED"}}
+            payload = {
+                "error": {"code": status, "message": message, "status": "RESOURCE_EXHAUSTED"}
+            }
         else:
             payload = {"error": {"message": message, "type": "rate_limit", "code": str(status)}}
         self._json(status, payload)
@@ -145,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         stream = b"".join(
-            (f"event: {name}\n" if name else "").encode() + f"data: {data}\n\n".encode("utf-8")
+            (f"event: {name}\n" if name else "").encode() + f"data: {data}\n\n".encode()
             for name, data in events
         )
         rng = random.Random(spec.seed)
@@ -250,7 +271,11 @@ def _completion(spec: Spec, model: str, body: dict[str, Any]) -> dict[str, Any]:
             {"index": i, "text": reply, "logprobs": None, "finish_reason": "stop"}
             for i, reply in enumerate(spec.replies)
         ],
-        "usage": {"prompt_tokens": USAGE_IN, "completion_tokens": _usage_out(spec), "total_tokens": 0},
+        "usage": {
+            "prompt_tokens": USAGE_IN,
+            "completion_tokens": _usage_out(spec),
+            "total_tokens": 0,
+        },
     }
 
 
@@ -294,7 +319,9 @@ def _anthropic(spec: Spec, model: str, body: dict[str, Any]) -> dict[str, Any]:
         {"type": "text", "text": spec.replies[0]},
     ]
     if spec.fault == "tools":
-        content = [{"type": "tool_use", "id": "tu_1", "name": "run", "input": {"code": spec.replies[0]}}]
+        content = [
+            {"type": "tool_use", "id": "tu_1", "name": "run", "input": {"code": spec.replies[0]}}
+        ]
     return {
         "id": "msg_standin",
         "type": "message",
@@ -314,7 +341,11 @@ def _anthropic(spec: Spec, model: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def _gemini_usage(spec: Spec) -> dict[str, Any]:
     out = _usage_out(spec)
-    return {"promptTokenCount": USAGE_IN, "candidatesTokenCount": out, "totalTokenCount": USAGE_IN + out}
+    return {
+        "promptTokenCount": USAGE_IN,
+        "candidatesTokenCount": out,
+        "totalTokenCount": USAGE_IN + out,
+    }
 
 
 def _gemini(spec: Spec, model: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -350,27 +381,94 @@ def _dump(obj: Any) -> str:
 
 def _chat_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
     rng = random.Random(spec.seed)
-    base = {"id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": 1700000000, "model": model}
+    base = {
+        "id": "chatcmpl-standin",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": model,
+    }
     events: Events = []
     for i in range(len(spec.replies)):
-        events.append((None, _dump({**base, "choices": [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})))
+        events.append(
+            (
+                None,
+                _dump(
+                    {
+                        **base,
+                        "choices": [
+                            {
+                                "index": i,
+                                "delta": {"role": "assistant", "content": ""},
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
+                ),
+            )
+        )
     if spec.fault == "tools":
         args = json.dumps({"code": spec.replies[0]})
         for piece in deltas(args, rng):
             tool = {"index": 0, "function": {"arguments": piece}}
-            events.append((None, _dump({**base, "choices": [{"index": 0, "delta": {"tool_calls": [tool]}, "finish_reason": None}]})))
-        events.append((None, _dump({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})))
+            events.append(
+                (
+                    None,
+                    _dump(
+                        {
+                            **base,
+                            "choices": [
+                                {"index": 0, "delta": {"tool_calls": [tool]}, "finish_reason": None}
+                            ],
+                        }
+                    ),
+                )
+            )
+        events.append(
+            (
+                None,
+                _dump(
+                    {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}
+                ),
+            )
+        )
     else:
         queues = [deltas(reply, rng) for reply in spec.replies]
         while any(queues):
             for i, queue in enumerate(queues):
                 if queue:
                     piece = queue.pop(0)
-                    events.append((None, _dump({**base, "choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]})))
+                    events.append(
+                        (
+                            None,
+                            _dump(
+                                {
+                                    **base,
+                                    "choices": [
+                                        {
+                                            "index": i,
+                                            "delta": {"content": piece},
+                                            "finish_reason": None,
+                                        }
+                                    ],
+                                }
+                            ),
+                        )
+                    )
         for i in range(len(spec.replies)):
-            events.append((None, _dump({**base, "choices": [{"index": i, "delta": {}, "finish_reason": "stop"}]})))
+            events.append(
+                (
+                    None,
+                    _dump(
+                        {**base, "choices": [{"index": i, "delta": {}, "finish_reason": "stop"}]}
+                    ),
+                )
+            )
     if (body.get("stream_options") or {}).get("include_usage"):
-        usage = {"prompt_tokens": USAGE_IN, "completion_tokens": _usage_out(spec), "total_tokens": USAGE_IN + _usage_out(spec)}
+        usage = {
+            "prompt_tokens": USAGE_IN,
+            "completion_tokens": _usage_out(spec),
+            "total_tokens": USAGE_IN + _usage_out(spec),
+        }
         events.append((None, _dump({**base, "choices": [], "usage": usage})))
     events.append((None, "[DONE]"))
     return events
@@ -382,12 +480,39 @@ def _fim_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
 
 def _completion_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
     rng = random.Random(spec.seed)
-    base = {"id": "cmpl-standin", "object": "text_completion", "created": 1700000000, "model": model}
+    base = {
+        "id": "cmpl-standin",
+        "object": "text_completion",
+        "created": 1700000000,
+        "model": model,
+    }
     events: Events = [
-        (None, _dump({**base, "choices": [{"index": 0, "text": piece, "logprobs": None, "finish_reason": None}]}))
+        (
+            None,
+            _dump(
+                {
+                    **base,
+                    "choices": [
+                        {"index": 0, "text": piece, "logprobs": None, "finish_reason": None}
+                    ],
+                }
+            ),
+        )
         for piece in deltas(spec.replies[0], rng)
     ]
-    events.append((None, _dump({**base, "choices": [{"index": 0, "text": "", "logprobs": None, "finish_reason": "stop"}]})))
+    events.append(
+        (
+            None,
+            _dump(
+                {
+                    **base,
+                    "choices": [
+                        {"index": 0, "text": "", "logprobs": None, "finish_reason": "stop"}
+                    ],
+                }
+            ),
+        )
+    )
     events.append((None, "[DONE]"))
     return events
 
@@ -402,14 +527,28 @@ def _responses_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
     def ev(kind: str, **fields: Any) -> tuple[str, str]:
         return kind, _dump({"type": kind, "sequence_number": next(seq), **fields})
 
-    item = {"id": "msg_standin", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    item = {
+        "id": "msg_standin",
+        "type": "message",
+        "role": "assistant",
+        "status": "in_progress",
+        "content": [],
+    }
     part = {"type": "output_text", "text": "", "annotations": []}
     where = {"item_id": "msg_standin", "output_index": 1, "content_index": 0}
     events: Events = [
         ev("response.created", response=started),
         ev("response.in_progress", response=started),
-        ev("response.output_item.added", output_index=0, item={"id": "rs_1", "type": "reasoning", "summary": []}),
-        ev("response.output_item.done", output_index=0, item={"id": "rs_1", "type": "reasoning", "summary": []}),
+        ev(
+            "response.output_item.added",
+            output_index=0,
+            item={"id": "rs_1", "type": "reasoning", "summary": []},
+        ),
+        ev(
+            "response.output_item.done",
+            output_index=0,
+            item={"id": "rs_1", "type": "reasoning", "summary": []},
+        ),
         ev("response.output_item.added", output_index=1, item=item),
         ev("response.content_part.added", part=part, **where),
     ]
@@ -427,17 +566,80 @@ def _responses_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
 def _anthropic_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
     rng = random.Random(spec.seed)
     message = _anthropic(spec, model, body)
-    start = {**message, "content": [], "stop_reason": None, "usage": {**message["usage"], "output_tokens": 1}}
+    start = {
+        **message,
+        "content": [],
+        "stop_reason": None,
+        "usage": {**message["usage"], "output_tokens": 1},
+    }
     events: Events = [("message_start", _dump({"type": "message_start", "message": start}))]
-    events.append(("content_block_start", _dump({"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}})))
-    events.append(("content_block_delta", _dump({"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "```python\nx = 1  # keep me\n```"}})))
+    events.append(
+        (
+            "content_block_start",
+            _dump(
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+                }
+            ),
+        )
+    )
+    events.append(
+        (
+            "content_block_delta",
+            _dump(
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {
+                        "type": "thinking_delta",
+                        "thinking": "```python\nx = 1  # keep me\n```",
+                    },
+                }
+            ),
+        )
+    )
     events.append(("content_block_stop", _dump({"type": "content_block_stop", "index": 0})))
     events.append(("ping", _dump({"type": "ping"})))
-    events.append(("content_block_start", _dump({"type": "content_block_start", "index": 1, "content_block": {"type": "text", "text": ""}})))
+    events.append(
+        (
+            "content_block_start",
+            _dump(
+                {
+                    "type": "content_block_start",
+                    "index": 1,
+                    "content_block": {"type": "text", "text": ""},
+                }
+            ),
+        )
+    )
     for piece in deltas(spec.replies[0], rng):
-        events.append(("content_block_delta", _dump({"type": "content_block_delta", "index": 1, "delta": {"type": "text_delta", "text": piece}})))
+        events.append(
+            (
+                "content_block_delta",
+                _dump(
+                    {
+                        "type": "content_block_delta",
+                        "index": 1,
+                        "delta": {"type": "text_delta", "text": piece},
+                    }
+                ),
+            )
+        )
     events.append(("content_block_stop", _dump({"type": "content_block_stop", "index": 1})))
-    events.append(("message_delta", _dump({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": _usage_out(spec)}})))
+    events.append(
+        (
+            "message_delta",
+            _dump(
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": _usage_out(spec)},
+                }
+            ),
+        )
+    )
     events.append(("message_stop", _dump({"type": "message_stop"})))
     return events
 
@@ -448,7 +650,10 @@ def _gemini_stream(spec: Spec, model: str, body: dict[str, Any]) -> Events:
     events: Events = []
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
-        candidate: dict[str, Any] = {"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}
+        candidate: dict[str, Any] = {
+            "content": {"role": "model", "parts": [{"text": piece}]},
+            "index": 0,
+        }
         if last:
             candidate["finishReason"] = "STOP"
         chunk = {"candidates": [candidate], "modelVersion": model, "responseId": "standin"}

@@ -93,9 +93,9 @@ def cuts_for(text: str) -> st.SearchStrategy[list[int]]:
 
 @settings(max_examples=examples(120))
 @given(
-    st.lists(st.sampled_from(PIECES), max_size=12).map("".join).flatmap(
-        lambda text: st.tuples(st.just(text), cuts_for(text), st.sampled_from(SETTINGS))
-    )
+    st.lists(st.sampled_from(PIECES), max_size=12)
+    .map("".join)
+    .flatmap(lambda text: st.tuples(st.just(text), cuts_for(text), st.sampled_from(SETTINGS)))
 )
 def test_streamed_text_equals_trim_of_the_whole(case: tuple[str, list[int], Settings]) -> None:
     text, cuts, config = case
@@ -158,7 +158,9 @@ def events_of(stream: bytes) -> list[tuple[str | None, Any]]:
     parser = SSEParser()
     out = []
     for event in parser.feed(stream):
-        name = next((ln[6:].strip().decode() for ln in event.lines if ln.startswith(b"event:")), None)
+        name = next(
+            (ln[6:].strip().decode() for ln in event.lines if ln.startswith(b"event:")), None
+        )
         data = event.data
         out.append((name, json.loads(data) if data and data.startswith("{") else data))
     assert parser.close() == b""
@@ -211,14 +213,20 @@ def test_sse_stream_of_any_api_cut_anywhere(case: Any) -> None:
     others = [e for e in original if not (isinstance(e[1], dict) and api.pieces(e[1]))]
     kept = [e for e in out if not (isinstance(e[1], dict) and api.pieces(e[1]))]
     if kind == "responses":  # the *.done events repeat the whole text: rewritten to the new one
-        others = [e for e in others if not e[0] or not e[0].endswith("done") and "completed" not in e[0]]
-        kept = [e for e in kept if not e[0] or not e[0].endswith("done") and "completed" not in e[0]]
+        others = [
+            e for e in others if not e[0] or not e[0].endswith("done") and "completed" not in e[0]
+        ]
+        kept = [
+            e for e in kept if not e[0] or not e[0].endswith("done") and "completed" not in e[0]
+        ]
     assert kept == others
 
 
 def test_responses_done_events_carry_the_trimmed_text() -> None:
     name = "claude-nested-fences"
-    out = events_of(rewrite_chunked("responses", sse_bytes("responses", f"reply={name}"), [], Settings()))
+    out = events_of(
+        rewrite_chunked("responses", sse_bytes("responses", f"reply={name}"), [], Settings())
+    )
     want = trim(corpus(name), code="fenced").text
     done = {n: d for n, d in out if n}
     assert done["response.output_text.done"]["text"] == want
@@ -229,14 +237,18 @@ def test_responses_done_events_carry_the_trimmed_text() -> None:
 
 def test_chat_stream_with_n_choices_and_usage() -> None:
     names = ["claude-nested-fences", "deepseek-lru-cache"]
-    stream = sse_bytes("chat", f"reply={','.join(names)};seed=7", {"stream_options": {"include_usage": True}})
+    stream = sse_bytes(
+        "chat", f"reply={','.join(names)};seed=7", {"stream_options": {"include_usage": True}}
+    )
     rewriter = SSERewriter(openai_chat.API, Settings())
     out = events_of(rewriter.feed(stream) + rewriter.close())
     parts: dict[int, str] = {}
     for _, data in out:
         if isinstance(data, dict):
             for choice in data["choices"]:
-                parts[choice["index"]] = parts.get(choice["index"], "") + (choice["delta"].get("content") or "")
+                parts[choice["index"]] = parts.get(choice["index"], "") + (
+                    choice["delta"].get("content") or ""
+                )
     assert [parts[0], parts[1]] == [trim(corpus(n), code="fenced").text for n in names]
     assert out[-1] == (None, "[DONE]")
     assert out[-2][1]["usage"]["prompt_tokens"] == 11
@@ -261,7 +273,9 @@ def test_a_broken_stream_flushes_what_was_held_as_received() -> None:
     assert texts_of("anthropic", events_of(out)) == received
 
 
-def test_a_failure_inside_tokentrim_passes_the_rest_through(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_inside_tokentrim_passes_the_rest_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     errors: list[Exception] = []
     stream = sse_bytes("chat", "reply=claude-nested-fences;seed=2")
     rewriter = SSERewriter(openai_chat.API, Settings(), on_error=errors.append)
@@ -291,14 +305,21 @@ def test_random_byte_chunking_inside_multibyte_characters() -> None:
 def test_body_rewrite_is_byte_preserving_outside_the_reply() -> None:
     reply = corpus("gemini-flash-steps")
     body = json.dumps(
-        {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}], "usage": {"prompt_tokens": 3, "completion_tokens": 5}},
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 5},
+        },
         indent=3,
     ).encode()
     new, done = rewrite_body(openai_chat.API, body, Settings(), want_result=True)
     assert new is not None and done is not None and done.result is not None
     want = trim(reply).text
     assert json.loads(new)["choices"][0]["message"]["content"] == want
-    assert new.replace(json.dumps(want).encode(), b"R") == body.replace(json.dumps(reply).encode(), b"R")
+    assert new.replace(json.dumps(want).encode(), b"R") == body.replace(
+        json.dumps(reply).encode(), b"R"
+    )
     assert done.result.cost is None  # the body names no model: nothing to price
 
 

@@ -33,7 +33,7 @@ from tokentrim.settings import Settings
 __all__ = ["TokentrimCallback", "proxy_handler_instance", "wrap"]
 
 
-class TokentrimCallback(CustomLogger):  # type: ignore[misc]
+class TokentrimCallback(CustomLogger):
     """Trims the replies the LiteLLM proxy sends back; ``on_result(TrimResult)`` per call."""
 
     def __init__(
@@ -53,7 +53,7 @@ class TokentrimCallback(CustomLogger):  # type: ignore[misc]
             return response
         return self.trimmer.value(response, prefer_async=True)
 
-    async def async_post_call_streaming_iterator_hook(
+    async def async_post_call_streaming_iterator_hook(  # type: ignore[override]
         self, user_api_key_dict: Any, response: Any, request_data: dict[str, Any]
     ) -> AsyncIterator[Any]:
         chunks = self.trimmer.aiter(response) if _wanted(request_data) else response

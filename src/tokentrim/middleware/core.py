@@ -152,10 +152,11 @@ def apply_texts(obj: Any, texts: Mapping[JsonPath, str]) -> Any:
         return obj
     new = _copy(obj)
     for path, value in texts.items():
-        node = new
-        for key in path[:-1]:
-            node = node[key] if isinstance(node, (dict, list)) else getattr(node, str(key))
-        last = path[-1]
+        node: Any = new
+        step: Any
+        for step in path[:-1]:
+            node = node[step] if isinstance(node, (dict, list)) else getattr(node, str(step))
+        last: Any = path[-1]
         if isinstance(node, (dict, list)):
             node[last] = value
         else:
@@ -189,15 +190,16 @@ def request_skip_reason(api: Api, request: Mapping[str, Any]) -> str | None:
     if isinstance(fmt, Mapping) and fmt.get("type") not in (None, "text"):
         return "structured output"
     if request.get("output_format") or (
-        isinstance(request.get("output_config"), Mapping)
-        and request["output_config"].get("format")
+        isinstance(request.get("output_config"), Mapping) and request["output_config"].get("format")
     ):
         return "structured output"
     config = request.get("generationConfig") or request.get("generation_config")
     if isinstance(config, Mapping):
         mime = config.get("responseMimeType") or config.get("response_mime_type")
-        if (mime and mime != "text/plain") or config.get("responseSchema") or config.get(
-            "responseJsonSchema"
+        if (
+            (mime and mime != "text/plain")
+            or config.get("responseSchema")
+            or config.get("responseJsonSchema")
         ):
             return "JSON mode / structured output"
     return None
@@ -364,10 +366,10 @@ class StreamRewriter:
         before: list[Emit] = []
         ends = self.api.ends(event)
         for key in list(self.channels) if ends is None else ends:
-            channel = self.channels.get(key)
-            if channel is None or channel.closed:
+            ending = self.channels.get(key)
+            if ending is None or ending.closed:
                 continue
-            rest = channel.close()
+            rest = ending.close()
             if not rest:
                 continue
             if key in last_path:
@@ -375,9 +377,9 @@ class StreamRewriter:
             else:
                 before.extend(self._synthesize(key, rest))
         for full in self.api.full_texts(event):
-            channel = self.channels.get(full.channel)
-            if channel is not None and channel.closed and full.text == channel.original:
-                texts[full.path] = channel.released
+            done = self.channels.get(full.channel)
+            if done is not None and done.closed and full.text == done.original:
+                texts[full.path] = done.released
         self._note(event)
         originals = {piece.path: piece.text for piece in pieces}
         originals.update({full.path: full.text for full in self.api.full_texts(event)})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, TypeVar, overload
 
 from tokentrim.middleware.core import (
@@ -138,7 +138,7 @@ class Trimmer:
             return value
         return _AsyncProxy(value, self) if use_async else _SyncProxy(value, self)
 
-    def iter(self, chunks: Iterator[Any]) -> Iterator[Any]:
+    def iter(self, chunks: Iterator[Any]) -> Generator[Any, None, None]:
         """Chunks in, trimmed chunks out (one for one, plus what a channel releases at its end)."""
         session = _Session(self)
         try:
