@@ -554,3 +554,23 @@ def test_a_failure_inside_tokentrim_returns_the_original(
         ][0]["message"]["content"]
         == "x"
     )
+
+
+def test_wrap_mistral_streams_and_unrecognised_values(server: StandIn) -> None:
+    client = mistral_client.Mistral(api_key="k", server_url=server.url)
+    stream = wrap(client.chat.stream)(
+        model="mistral-large-latest", messages=user(f"reply={REPLY};seed=4")
+    )
+    assert (
+        "".join(e.data.choices[0].delta.content or "" for e in stream if e.data.choices)
+        == want_stream()
+    )
+    fim = wrap(client.fim.complete, code="whole")(
+        model="codestral-latest", prompt="reply=codestral-fim-function"
+    )
+    assert (
+        fim.choices[0].message.content == trim(corpus("codestral-fim-function"), code="whole").text
+    )
+    usage = openai.types.CompletionUsage(prompt_tokens=1, completion_tokens=2, total_tokens=3)
+    assert wrap(lambda: usage)() is usage  # a pydantic model is iterable, not a stream
+    assert wrap(lambda: [1, 2])() == [1, 2]

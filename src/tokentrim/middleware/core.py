@@ -193,6 +193,9 @@ def request_skip_reason(api: Api, request: Mapping[str, Any]) -> str | None:
         isinstance(request.get("output_config"), Mapping) and request["output_config"].get("format")
     ):
         return "structured output"
+    tool_choice = request.get("tool_choice")
+    if isinstance(tool_choice, Mapping) and tool_choice.get("type") in ("tool", "any"):
+        return "forced tool use (structured output)"
     config = request.get("generationConfig") or request.get("generation_config")
     if isinstance(config, Mapping):
         mime = config.get("responseMimeType") or config.get("response_mime_type")

@@ -96,7 +96,7 @@ class _Shared:
             return None
         try:
             body = json.loads(request.content or b"{}")
-        except (ValueError, RecursionError, UnicodeDecodeError):
+        except Exception:  # noqa: BLE001 - a streamed request body, not JSON: not ours to touch
             return None
         reason = request_skip_reason(api, body) if isinstance(body, dict) else "not a JSON object"
         if reason is not None:

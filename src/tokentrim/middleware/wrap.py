@@ -126,9 +126,11 @@ class Trimmer:
         return apply_texts(value, done.texts)
 
     def _stream(self, value: Any, prefer_async: bool) -> Any:
-        has_async = hasattr(value, "__aiter__")
-        has_sync = hasattr(value, "__iter__") or hasattr(value, "__next__")
-        if isinstance(value, (dict, list, tuple, set)) or not (has_async or has_sync):
+        # Iterators only (``__next__`` / ``__anext__``): a pydantic model is iterable too, and an
+        # unrecognised return value must come back as it is.
+        has_async = hasattr(value, "__anext__")
+        has_sync = hasattr(value, "__next__")
+        if not (has_async or has_sync):
             return value
         use_async = has_async and (prefer_async or not has_sync)
         if hasattr(type(value), "__stream__") and hasattr(value, "_iterator"):
@@ -183,6 +185,7 @@ class _Session:
         self.rewriter: StreamRewriter | None = None
         self.text: TextStream | None = None
         self.failed = False
+        self.inside = ""  # "data": mistralai's stream events carry the chunk in ``.data``
 
     def feed(self, chunk: Any) -> list[Any]:
         if self.failed:
@@ -195,9 +198,14 @@ class _Session:
                 return [self.text.feed(chunk)]
             if self.rewriter is None:
                 api = detect_event(chunk)
+                if api is None and detect_event(getattr(chunk, "data", None)) is not None:
+                    api, self.inside = detect_event(chunk.data), "data"
                 if api is None:
                     return [chunk]
                 self.rewriter = StreamRewriter(api, self.trimmer.settings)
+            if self.inside:
+                inner = getattr(chunk, self.inside, None)
+                return [self._out(emit) for emit in self.rewriter.feed(inner, chunk)]
             return [_apply(emit) for emit in self.rewriter.feed(chunk)]
         except Exception:  # noqa: BLE001 - never fail the user's stream
             logger.exception("tokentrim: stream passed through untrimmed from here on")
@@ -214,7 +222,7 @@ class _Session:
                 return [rest] if rest else []
             if self.rewriter is None:
                 return []
-            out = [_apply(emit) for emit in self.rewriter.finish()]
+            out = [self._out(emit) for emit in self.rewriter.finish()]
             self.trimmer._report(self.rewriter.result)
             return out
         except Exception:  # noqa: BLE001
@@ -229,14 +237,26 @@ class _Session:
             if self.text is not None:
                 rest = self.text.abort()
                 return [rest] if rest else []
-            return [_apply(emit) for emit in self.rewriter.abort()] if self.rewriter else []
+            return [self._out(emit) for emit in self.rewriter.abort()] if self.rewriter else []
         except Exception:  # noqa: BLE001
             logger.exception("tokentrim: held text could not be released")
             return []
 
+    def _out(self, emit: Emit) -> Any:
+        if self.inside:
+            return _apply_inside(emit.handle, self.inside, emit)
+        return _apply(emit)
+
 
 def _apply(emit: Emit) -> Any:
     return apply_texts(emit.event, emit.texts)
+
+
+def _apply_inside(outer: Any, name: str, emit: Emit) -> Any:
+    """The outer event (mistralai's ``CompletionEvent``) around the rewritten chunk."""
+    if not emit.texts:
+        return outer
+    return apply_texts(outer, {(name, *path): text for path, text in emit.texts.items()})
 
 
 class _SyncProxy:
