@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from standin import STREAMS, Spec, StandIn, corpus  # noqa: E402
 
 from tokentrim import Settings, TrimTransport, trim  # noqa: E402
-from tokentrim.middleware.core import SSERewriter, StreamRewriter, apply_texts  # noqa: E402
+from tokentrim.middleware.core import StreamRewriter, apply_texts
+from tokentrim.middleware.sse import SSERewriter  # noqa: E402
 from tokentrim.providers import openai_chat  # noqa: E402
 
 CODE_REPLY = "gemini-flash-steps"

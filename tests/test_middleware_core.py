@@ -20,14 +20,13 @@ from hypothesis import strategies as st
 
 from tokentrim import Settings, trim
 from tokentrim.middleware.core import (
-    SSEParser,
-    SSERewriter,
     StreamRewriter,
     TextStream,
     request_skip_reason,
     rewrite_body,
     stream_mode,
 )
+from tokentrim.middleware.sse import SSEParser, SSERewriter
 from tokentrim.providers import anthropic, gemini, openai_chat, openai_responses
 
 sys.path.insert(0, str(Path(__file__).parent))

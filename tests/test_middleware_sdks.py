@@ -574,3 +574,14 @@ def test_wrap_mistral_streams_and_unrecognised_values(server: StandIn) -> None:
     usage = openai.types.CompletionUsage(prompt_tokens=1, completion_tokens=2, total_tokens=3)
     assert wrap(lambda: usage)() is usage  # a pydantic model is iterable, not a stream
     assert wrap(lambda: [1, 2])() == [1, 2]
+
+
+def test_wrap_responses_stream_events(server: StandIn) -> None:
+    client = openai.OpenAI(base_url=server.url + "/v1", api_key="k", max_retries=0)
+    events = list(
+        wrap(client.responses.create)(model="gpt-5", input=f"reply={REPLY};seed=9", stream=True)
+    )
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert text == want_stream()
+    completed = [e for e in events if e.type == "response.completed"][0]
+    assert completed.response.output_text == want_stream()

@@ -10,7 +10,8 @@
   objects): maps each event's pieces to channels (a choice, a content block, a candidate) and says
   what to emit: the event as it was, the event with new texts, or a new event (a copy of the
   channel's last text event) carrying text released when a channel ends.
-* :class:`SSERewriter` — bytes of a ``text/event-stream`` in, bytes out, on top of the above.
+* :class:`~tokentrim.middleware.sse.SSERewriter` — bytes of a ``text/event-stream`` in, bytes
+  out, on top of the above (in ``sse.py``).
 
 The sync and async ``wrap()`` shells, the httpx transports, the LiteLLM hook and the proxy only do
 I/O around these; nothing here imports an HTTP library.
@@ -40,7 +41,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -48,14 +48,13 @@ from tokentrim.fences import CodeEvent, IncrementalScanner, render_block
 from tokentrim.pipeline import TrimResult, trim, trim_block
 from tokentrim.providers import Api, Channel, JsonPath, mistral_fim
 from tokentrim.providers._base import as_mapping
-from tokentrim.providers.splice import UnsafeRewrite, splice, value_at
+from tokentrim.providers.splice import splice, value_at
 from tokentrim.rules import TextRule, enabled_rules
 from tokentrim.settings import Settings
 
 __all__ = [
     "Emit",
     "PayloadResult",
-    "SSERewriter",
     "StreamRewriter",
     "TextStream",
     "apply_texts",
@@ -437,183 +436,3 @@ class StreamRewriter:
         model = self.api.model(event)
         if model and self.model is None:
             self.model = model
-
-
-# --------------------------------------------------------------------------------------------
-# Server-sent events, as bytes.
-
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-class SSEEvent(NamedTuple):
-    """One server-sent event: its raw bytes (terminating blank line included) and its data."""
-
-    raw: bytes
-    lines: tuple[bytes, ...]  # its lines without endings, the blank terminator excluded
-    data: str | None  # the data lines joined with "\n"; None when there is none
-
-
-class SSEParser:
-    """Cut a byte stream into server-sent events (WHATWG rules), keeping every byte."""
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._event_start = 0
-        self._scan = 0
-        self._lines: list[bytes] = []
-
-    def feed(self, chunk: bytes) -> list[SSEEvent]:
-        self._buffer += chunk
-        events: list[SSEEvent] = []
-        buffer = self._buffer
-        pos = self._scan
-        for match in _LINE_END.finditer(buffer, pos):
-            if match.group() == b"\r" and match.end() == len(buffer):
-                break  # may be the first half of "\r\n"
-            line = buffer[pos : match.start()]
-            pos = match.end()
-            if line:
-                self._lines.append(line)
-                continue
-            if self._lines:
-                events.append(self._event(buffer[self._event_start : pos]))
-            else:  # a blank line with no event before it: pass it on as it is
-                events.append(SSEEvent(buffer[self._event_start : pos], (), None))
-            self._event_start = pos
-        self._scan = pos
-        if self._event_start:
-            self._buffer = buffer[self._event_start :]
-            self._scan -= self._event_start
-            self._event_start = 0
-        return events
-
-    def close(self) -> bytes:
-        """Bytes of an event the stream never terminated (passed on as they are)."""
-        rest, self._buffer, self._lines = self._buffer, b"", []
-        self._scan = self._event_start = 0
-        return rest
-
-    def _event(self, raw: bytes) -> SSEEvent:
-        lines, self._lines = tuple(self._lines), []
-        data = [
-            line[5:].removeprefix(b" ") if line.startswith(b"data:") else b""
-            for line in lines
-            if line.startswith(b"data:") or line == b"data"
-        ]
-        text = b"\n".join(data).decode("utf-8", "replace") if data else None
-        return SSEEvent(raw, lines, text)
-
-
-class SSERewriter:
-    """A ``text/event-stream`` of one API: bytes in, bytes out; see :class:`StreamRewriter`.
-
-    Events whose data is not a JSON object (``[DONE]``, pings, comments) pass through as they
-    are; ``[DONE]`` first releases what every channel held. A failure inside tokentrim switches
-    the rest of the stream to pass-through, after releasing what was held as received, and is
-    reported through ``on_error``.
-    """
-
-    def __init__(
-        self, api: Api, settings: Settings, on_error: Callable[[Exception], object] | None = None
-    ) -> None:
-        self.rewriter = StreamRewriter(api, settings)
-        self._parser = SSEParser()
-        self._on_error = on_error
-        self.failed = False
-        self.finished = False  # [DONE] seen, or the upstream stream ended
-        self.reported = False  # for the shells: the call's result went to on_result
-
-    def feed(self, chunk: bytes) -> bytes:
-        if self.failed:
-            return chunk
-        try:
-            events = self._parser.feed(chunk)
-        except Exception as error:  # noqa: BLE001 - never fail the caller's stream
-            return self._fail(error, chunk)
-        out: list[bytes] = []
-        for i, event in enumerate(events):
-            try:
-                out.extend(self._event(event))
-            except Exception as error:  # noqa: BLE001
-                rest = b"".join(e.raw for e in events[i:]) + self._parser.close()
-                out.append(self._fail(error, rest))
-                break
-        return b"".join(out)
-
-    def close(self) -> bytes:
-        """The upstream stream ended: release what is held, then any unterminated bytes."""
-        if self.failed:
-            return b""
-        try:
-            held = b"" if self.finished else self._render(self.rewriter.finish())
-        except Exception as error:  # noqa: BLE001
-            return self._fail(error, self._parser.close())
-        self.finished = True
-        return held + self._parser.close()
-
-    def abort(self) -> bytes:
-        """The upstream stream broke: release what was held back, as received."""
-        if self.failed:
-            return b""
-        self.failed = True
-        try:
-            return self._render(self.rewriter.abort())
-        except Exception:  # noqa: BLE001
-            return b""
-
-    def _event(self, event: SSEEvent) -> list[bytes]:
-        data = event.data
-        if data is None or not data.lstrip().startswith("{"):
-            if data is not None and data.strip() == "[DONE]" and not self.finished:
-                self.finished = True
-                return [self._render(self.rewriter.finish()), event.raw]
-            return [event.raw]
-        obj = json.loads(data)
-        return [self._render(self.rewriter.feed(obj, event))]
-
-    def _render(self, emits: list[Emit]) -> bytes:
-        parts = []
-        for emit in emits:
-            event: SSEEvent = emit.handle
-            if not emit.texts:
-                parts.append(event.raw)
-                continue
-            parts.append(_with_data(event, _new_data(event.data or "", emit.event, emit.texts)))
-        return b"".join(parts)
-
-    def _fail(self, error: Exception, rest: bytes) -> bytes:
-        self.failed = True
-        if self._on_error is not None:
-            self._on_error(error)
-        try:
-            held = self._render(self.rewriter.abort())
-        except Exception:  # noqa: BLE001
-            held = b""
-        return held + rest
-
-
-def _new_data(data: str, obj: Any, texts: Mapping[JsonPath, str]) -> str:
-    old = {path: value_at(obj, path) for path in texts}
-    try:
-        return splice(data, obj, old, texts)
-    except UnsafeRewrite:
-        # The texts must go out whatever happens (the stream already depends on them): write the
-        # event afresh rather than drop its text.
-        fresh = apply_texts(obj, texts)
-        return json.dumps(fresh, ensure_ascii=False, separators=(",", ":"))
-
-
-def _with_data(event: SSEEvent, data: str) -> bytes:
-    """The event with its data lines replaced by one ``data:`` line, other lines kept in order."""
-    ending = _LINE_END.search(event.raw)
-    eol = ending.group() if ending else b"\n"
-    lines: list[bytes] = []
-    placed = False
-    for line in event.lines:
-        if line.startswith(b"data:") or line == b"data":
-            if not placed:
-                lines.append(b"data: " + data.encode("utf-8", "surrogatepass"))
-                placed = True
-            continue
-        lines.append(line)
-    return eol.join(lines) + eol + eol

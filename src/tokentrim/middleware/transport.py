@@ -30,7 +30,8 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from tokentrim.middleware.core import OnResult, SSERewriter, request_skip_reason, rewrite_body
+from tokentrim.middleware.core import OnResult, request_skip_reason, rewrite_body
+from tokentrim.middleware.sse import SSERewriter
 from tokentrim.middleware.wrap import resolve_settings
 from tokentrim.pipeline import TrimResult
 from tokentrim.providers import Api, api_for_path

@@ -37,6 +37,12 @@ class MessagesApi:
         return read_message(payload, prefix)
 
     def pieces(self, event: Any) -> list[Piece]:
+        if get(event, "type") == "content_block_start":
+            block = get(event, "content_block")
+            text = get(block, "text")
+            if get(block, "type") == "text" and isinstance(text, str) and text:
+                return [Piece(get(event, "index") or 0, ("content_block", "text"), text)]
+            return []
         if get(event, "type") != "content_block_delta":
             return []
         delta = get(event, "delta")
