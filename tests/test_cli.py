@@ -231,3 +231,33 @@ def test_json_for_a_jsonl_is_one_aggregate_report(tmp_path: Path, capsysbinary) 
     assert report["blocks"] == {"changed": 3}
     assert report["tokens_before"] > report["tokens_after"]
     assert report["cost"]["compute"] > 0
+
+
+def test_one_input_pipeline_a_bom_is_kept_on_write_and_counted_alike(
+    tmp_path: Path, capsysbinary, monkeypatch
+) -> None:
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf" + VERBOSE.encode())
+    code, out, _ = run(["clean", str(path)], capsysbinary)
+    assert code == 0 and out == "\ufeff" + CLEAN
+    reported = json.loads(run(["clean", "--json", str(path)], capsysbinary)[1])
+    counted = json.loads(run(["count", "--json", str(path)], capsysbinary)[1])
+    # clean, count and report read the same text: the BOM is not part of the reply.
+    assert reported["tokens_before"] == counted["total"]
+    assert run(["clean", "-i", str(path)], capsysbinary)[0] == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + CLEAN.encode()
+
+
+def test_count_model_comes_from_pyproject_and_env(
+    tmp_path: Path, capsysbinary, monkeypatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.tokentrim]\nmodel = "gpt-4o"\n')
+    (tmp_path / "r.md").write_text("hello")
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(run(["count", "--json", "r.md"], capsysbinary)[1])["model"] == "gpt-4o"
+    monkeypatch.setenv("TOKENTRIM_MODEL", "gpt-4")
+    assert json.loads(run(["count", "--json", "r.md"], capsysbinary)[1])["model"] == "gpt-4"
+    assert (
+        json.loads(run(["count", "--json", "--model", "o3", "r.md"], capsysbinary)[1])["model"]
+        == "o3"
+    )

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
 
-from tokentrim.report_cli import report_command
+from tokentrim.cli.report import report_command
 
 VERBOSE = """Sure! Here's the function:
 

@@ -9,8 +9,8 @@ import pytest
 from rich.console import Console
 
 from tokentrim.cli import main
+from tokentrim.cli.rules import render_table, rule_rows
 from tokentrim.rules import all_rules
-from tokentrim.rules_cli import render_table, rule_rows
 
 
 def test_plain_lines_in_run_order(capsys: pytest.CaptureFixture[str]) -> None:
