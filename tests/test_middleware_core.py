@@ -337,3 +337,31 @@ def test_body_rewrite_is_byte_preserving_outside_the_reply() -> None:
 )
 def test_requests_that_must_not_be_rewritten(request_body: dict[str, Any], skipped: bool) -> None:
     assert (request_skip_reason(openai_chat.API, request_body) is not None) is skipped
+
+
+# ---- FIM fragments ------------------------------------------------------------------------------
+
+FIM = Settings(code="whole")
+
+
+def test_fim_fragment_inside_a_function_keeps_its_indentation() -> None:
+    from tokentrim.middleware.core import trim_reply
+    from tokentrim.providers import mistral_fim
+
+    fragment = (
+        "    total = 0  # running sum\n    for x in xs:\n        total += x\n    return total"
+    )
+    result = trim_reply(mistral_fim.API, fragment, FIM)
+    assert result.text == "    total = 0\n    for x in xs:\n        total += x\n    return total"
+    assert result.tokens_after < result.tokens_before
+    # Streamed, the same; a fragment that does not parse even so is left as it is.
+    stream = TextStream(FIM, mistral_fim.API)
+    assert (
+        "".join([stream.feed(fragment[:9]), stream.feed(fragment[9:]), stream.close()])
+        == result.text
+    )
+    broken = "    return (a +  # c\n"
+    assert trim_reply(mistral_fim.API, broken, FIM).text == broken
+    assert trim_reply(mistral_fim.API, corpus("codestral-fim-fragment"), FIM).text == corpus(
+        "codestral-fim-fragment"
+    )

@@ -51,6 +51,7 @@ from tokentrim.providers._base import as_mapping
 from tokentrim.providers.splice import splice, value_at
 from tokentrim.rules import TextRule, enabled_rules
 from tokentrim.settings import Settings
+from tokentrim.tokens import count_tokens
 
 __all__ = [
     "Emit",
@@ -63,9 +64,50 @@ __all__ = [
     "rewrite_payload",
     "settings_for",
     "stream_mode",
+    "trim_reply",
 ]
 
 OnResult = Callable[[TrimResult], object]
+
+
+def trim_reply(
+    api: Api | None,
+    text: str,
+    settings: Settings,
+    *,
+    model: str | None = None,
+    usage: Any = None,
+) -> TrimResult:
+    """``trim()`` of one reply text of ``api``.
+
+    A FIM reply is a bare fragment: when it does not parse on its own because it starts inside a
+    block (the indented rest of a function body), it is cleaned at the ``safe`` level inside a
+    wrapper function — comments stripped, indentation kept, the AST proved unchanged by the
+    pipeline's safety net — and the wrapper is taken off again; otherwise it is left as it is.
+    The review figures of ``.cost`` are then those of the fragment before cleaning.
+    """
+    result = trim(text, model=model, settings=settings, usage=usage)
+    if api is None or api.name != mistral_fim.API.name or result.changed:
+        return result
+    if not any(block.status == "skipped" and "parse" in block.reason for block in result.blocks):
+        return result
+    body = text if text.endswith("\n") else text + "\n"
+    safe = settings.replace(level="safe", enable=frozenset(), disable=frozenset(), model=None)
+    wrapped = trim(_FIM_WRAPPER + body, settings=safe)
+    if not wrapped.changed or not wrapped.text.startswith(_FIM_WRAPPER):
+        return result
+    new = wrapped.text[len(_FIM_WRAPPER) :]
+    if not text.endswith("\n"):
+        new = new.removesuffix("\n")  # spliced before the user's next line: no newline of ours
+    if new == text:
+        return result
+    after = count_tokens(new, model=model or settings.model)
+    return dataclasses.replace(
+        result, text=new, tokens_after=after, rules=wrapped.rules, blocks=wrapped.blocks
+    )
+
+
+_FIM_WRAPPER = "def _tokentrim_fragment():\n"
 
 
 def settings_for(api: Api | None, settings: Settings) -> Settings:
@@ -111,9 +153,9 @@ def rewrite_payload(
     result = None
     for slot in record.slots:
         if single and want_result:
-            trimmed = result = trim(slot.text, model=model, settings=settings, usage=usage)
+            trimmed = result = trim_reply(api, slot.text, settings, model=model, usage=usage)
         else:
-            trimmed = trim(slot.text, model=model, settings=settings.replace(model=None))
+            trimmed = trim_reply(api, slot.text, settings.replace(model=None), model=model)
         before += trimmed.tokens_before
         after += trimmed.tokens_after
         if trimmed.text != slot.text:
@@ -121,7 +163,7 @@ def rewrite_payload(
     if record.mirror is not None and texts:
         texts[record.mirror] = "".join(texts.get(slot.path, slot.text) for slot in record.slots)
     if want_result and result is None:
-        result = trim(record.text, model=model, settings=settings, usage=usage)
+        result = trim_reply(api, record.text, settings, model=model, usage=usage)
     return PayloadResult(texts, before, after, result)
 
 
@@ -228,9 +270,10 @@ class TextStream:
     ``abort`` ends a broken stream: it returns what was held back, as received.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api: Api | None = None) -> None:
         self.settings = settings.replace(model=None)
         self.mode = stream_mode(settings)
+        self.api = api  # a FIM reply is trimmed as :func:`trim_reply` does
         self._scanner = IncrementalScanner()
         self._received: list[str] = []
         self._released: list[str] = []
@@ -260,7 +303,7 @@ class TextStream:
             return ""
         self.closed = True
         if self.mode == "whole":
-            return self._out(trim(self.original, settings=self.settings).text)
+            return self._out(trim_reply(self.api, self.original, self.settings).text)
         out = self._release(self._scanner.close())
         if self.mode == "drop" and not self._blocks:
             out += self._out("".join(self._held_prose))
@@ -414,12 +457,13 @@ class StreamRewriter:
     def result(self) -> TrimResult:
         """The call's result: ``trim()`` of the reply (choices joined), priced from its usage."""
         model = self.model or self.settings.model
-        return trim(self.original, model=model, settings=self.settings, usage=self._usage or None)
+        usage = self._usage or None
+        return trim_reply(self.api, self.original, self.settings, model=model, usage=usage)
 
     def _channel(self, key: Channel) -> TextStream:
         channel = self.channels.get(key)
         if channel is None:
-            channel = self.channels[key] = TextStream(self.settings)
+            channel = self.channels[key] = TextStream(self.settings, self.api)
         return channel
 
     def _synthesize(self, key: Channel, text: str) -> list[Emit]:
