@@ -365,3 +365,15 @@ def test_fim_fragment_inside_a_function_keeps_its_indentation() -> None:
     assert trim_reply(mistral_fim.API, corpus("codestral-fim-fragment"), FIM).text == corpus(
         "codestral-fim-fragment"
     )
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"])
+def test_sse_with_crlf_or_cr_line_endings(eol: bytes) -> None:
+    stream = sse_bytes("anthropic", "reply=claude-nested-fences;seed=4").replace(b"\n", eol)
+    rng = random.Random(2)
+    cuts = sorted(rng.sample(range(len(stream)), 300))
+    out = rewrite_chunked("anthropic", stream, cuts, Settings())
+    if eol == b"\r":  # rewritten events keep the stream's own line endings
+        assert b"\n" not in out.replace(b"\\n", b"")
+    events = events_of(out.replace(eol, b"\n"))
+    assert texts_of("anthropic", events) == trim(corpus("claude-nested-fences"), code="fenced").text
