@@ -51,7 +51,7 @@ class TokentrimCallback(CustomLogger):
     ) -> Any:
         if not _wanted(data):
             return response
-        return self.trimmer.value(response, prefer_async=True)
+        return await self.trimmer.avalue(response)
 
     async def async_post_call_streaming_iterator_hook(  # type: ignore[override]
         self, user_api_key_dict: Any, response: Any, request_data: dict[str, Any]

@@ -32,7 +32,7 @@ from typing import Any
 
 from tokentrim.middleware.core import OnResult, request_skip_reason, rewrite_body
 from tokentrim.middleware.sse import SSERewriter
-from tokentrim.middleware.wrap import resolve_settings
+from tokentrim.middleware.wrap import off_the_loop, resolve_settings
 from tokentrim.pipeline import TrimResult
 from tokentrim.providers import Api, api_for_path
 from tokentrim.settings import Settings
@@ -237,7 +237,8 @@ class AsyncTrimTransport(*_ASYNC_TRANSPORTS):  # type: ignore[misc]
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:
             await response.aclose()
-        return shared.rewrite_json(plan, response, raw, request)
+        # trim() is CPU work (libcst, black): off the event loop, so other requests go on.
+        return await off_the_loop(shared.rewrite_json, plan, response, raw, request)
 
     async def aclose(self) -> None:
         if self.inner is not None:

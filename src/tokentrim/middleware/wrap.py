@@ -29,7 +29,7 @@ from tokentrim.pipeline import trim
 from tokentrim.providers import detect, detect_event
 from tokentrim.settings import Settings, load_settings
 
-__all__ = ["Trimmer", "trimmed", "wrap"]
+__all__ = ["Trimmer", "off_the_loop", "trimmed", "wrap"]
 
 logger = logging.getLogger("tokentrim")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,7 +54,7 @@ def wrap(
 
         @functools.wraps(fn)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-            return trimmer.value(await fn(*args, **kwargs), prefer_async=True)
+            return await trimmer.avalue(await fn(*args, **kwargs))
 
         return async_wrapper  # type: ignore[return-value]
 
@@ -87,6 +87,16 @@ def resolve_settings(settings: Settings | None, overrides: dict[str, Any]) -> Se
     return settings.replace(**overrides) if overrides else settings
 
 
+async def off_the_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a worker thread: trim() is CPU work (libcst, black) that must not stall
+    an event loop serving other requests."""
+    try:
+        import anyio.to_thread  # httpx and httpx2 depend on anyio: asyncio and trio alike
+    except ImportError:  # pragma: no cover
+        return fn(*args)
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
 class Trimmer:
     """Trims return values: one per wrapped callable, shared by all its calls (no state per call)."""
 
@@ -95,7 +105,17 @@ class Trimmer:
         self.on_result = on_result
 
     async def awaitable(self, value: Awaitable[Any]) -> Any:
-        return self.value(await value, prefer_async=True)
+        return await self.avalue(await value)
+
+    async def avalue(self, value: Any) -> Any:
+        """:meth:`value` for async callers: a whole reply is trimmed off the event loop."""
+        try:
+            whole = isinstance(value, str) or detect(value) is not None
+        except Exception:  # noqa: BLE001 - value() decides, and never raises
+            whole = False
+        if whole:
+            return await off_the_loop(functools.partial(self.value, value, prefer_async=True))
+        return self.value(value, prefer_async=True)
 
     def value(self, value: Any, *, prefer_async: bool = False) -> Any:
         """``value`` with its reply trimmed, or ``value`` itself when there is nothing to trim."""
