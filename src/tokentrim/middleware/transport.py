@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from tokentrim.middleware.core import OnResult, request_skip_reason, rewrite_body
+from tokentrim.middleware.core import OnResult, request_skip_reason, rewrite_body, warm_up
 from tokentrim.middleware.sse import SSERewriter
 from tokentrim.middleware.wrap import off_the_loop, resolve_settings
 from tokentrim.pipeline import TrimResult
@@ -83,6 +83,7 @@ class _Shared:
     ) -> None:
         self.settings = resolve_settings(settings, overrides)
         self.on_result = on_result
+        warm_up(self.settings)
 
     def plan(self, request: Any) -> _Plan | None:
         if request.headers.get(OPT_OUT_HEADER, "").strip().lower() in ("off", "0", "false", "no"):

@@ -24,6 +24,7 @@ from tokentrim.middleware.core import (
     TextStream,
     apply_texts,
     rewrite_payload,
+    warm_up,
 )
 from tokentrim.pipeline import trim
 from tokentrim.providers import detect, detect_event
@@ -103,6 +104,7 @@ class Trimmer:
     def __init__(self, settings: Settings, on_result: OnResult | None = None) -> None:
         self.settings = settings
         self.on_result = on_result
+        warm_up(settings)
 
     async def awaitable(self, value: Awaitable[Any]) -> Any:
         return await self.avalue(await value)
