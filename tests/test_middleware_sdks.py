@@ -585,3 +585,20 @@ def test_wrap_responses_stream_events(server: StandIn) -> None:
     assert text == want_stream()
     completed = [e for e in events if e.type == "response.completed"][0]
     assert completed.response.output_text == want_stream()
+
+
+def test_async_truncated_stream_raises_the_sdks_error_after_the_held_text(server: StandIn) -> None:
+    client = openai_async(server)
+
+    async def go() -> str:
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=user(f"reply={REPLY};fault=truncate;seed=2"), stream=True
+        )
+        received = []
+        with pytest.raises((httpx2.HTTPError, openai.APIError)):
+            async for chunk in stream:
+                received.append(chunk.choices[0].delta.content or "" if chunk.choices else "")
+        return "".join(received)
+
+    text = run(go())
+    assert text and corpus(REPLY).startswith(text[:200])
