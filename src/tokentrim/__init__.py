@@ -15,6 +15,7 @@ from tokentrim.settings import Settings, load_settings
 from tokentrim.tokens import count_tokens
 
 __all__ = [
+    "AsyncTrimTransport",
     "BlockOutcome",
     "CodeBlock",
     "ConfigError",
@@ -24,6 +25,7 @@ __all__ = [
     "Settings",
     "TokentrimError",
     "TrimResult",
+    "TrimTransport",
     "UnknownRuleError",
     "count_tokens",
     "digest",
@@ -31,6 +33,8 @@ __all__ = [
     "load_prices",
     "load_settings",
     "trim",
+    "trimmed",
+    "wrap",
 ]
 
 __version__ = "0.1.0"
@@ -42,4 +46,9 @@ def __getattr__(name: str) -> object:
         from tokentrim import cost
 
         return getattr(cost, name)
+    if name in ("wrap", "trimmed", "TrimTransport", "AsyncTrimTransport"):
+        # The middleware (and, for the transports, httpx) only when asked for.
+        from tokentrim import middleware
+
+        return getattr(middleware, name)
     raise AttributeError(f"module 'tokentrim' has no attribute {name!r}")

@@ -396,3 +396,21 @@ def _cost_report(
     except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
         return None, [*warnings, f"cost not computed: {type(exc).__name__}: {exc}"]
     return report, [*warnings, *report.warnings]
+
+
+def trim_block(block: CodeBlock, settings: Settings | None = None) -> str:
+    """The new content of one fenced code block, as ``trim()`` cleans it inside a whole reply.
+
+    For streaming: a block cleaned on its own is cleaned exactly as in the whole reply, because
+    ``trim()`` cleans each block independently (text rules and ``prose`` aside). Returns
+    ``block.code`` when the block is skipped, unchanged or fails a safety net.
+    """
+    settings = settings or DEFAULT_SETTINGS
+    lang = _language(block)
+    cleaner = cleaner_for(lang) if lang else None
+    if cleaner is None or isinstance(cleaner, str):
+        return block.code
+    outcome = _clean(cleaner.clean, block.code, settings)
+    if outcome.status == "changed" and can_render(block, outcome.code):
+        return outcome.code
+    return block.code

@@ -3,7 +3,7 @@
 Both directions hold one line in memory at a time. A rewritten line is the original line with only
 the reply strings spliced out and the new ones spliced in, so every other byte — key order, spacing,
 number spelling, escapes, the line ending — stays as it was; the result is parsed again and checked
-before it is written.
+before it is written (:func:`tokentrim.providers.splice.splice`, shared with the middleware).
 """
 
 from __future__ import annotations
@@ -14,7 +14,17 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Literal, NamedTuple
 
+from tokentrim.providers.splice import UnsafeRewrite, locate_values, splice
 from tokentrim.sources.records import JsonPath, NoReply, Record, Reply, analyse
+
+__all__ = [
+    "ParsedLine",
+    "RewriteStats",
+    "iter_jsonl",
+    "locate_values",
+    "parse_line",
+    "rewrite_jsonl",
+]
 
 Transform = Callable[[str, Reply], str]
 OnError = Callable[[str, str], None]
@@ -22,7 +32,6 @@ LineStatus = Literal["reply", "blank", "malformed", "no-reply"]
 
 _BOM = "\ufeff"
 _WHITESPACE = " \t\n\r"
-_DECODER = json.JSONDecoder()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +85,7 @@ def iter_jsonl(
     for lineno, raw in enumerate(lines, 1):
         parsed = parse_line(raw, field)
         if parsed.record is not None:
-            yield parsed.record.reply(f"{name}:{lineno}")
+            yield Reply.of(parsed.record, f"{name}:{lineno}")
         elif parsed.message:
             on_error(f"{name}:{lineno}", parsed.message)
 
@@ -138,7 +147,7 @@ def _rewrite_record(parsed: ParsedLine, transform: Transform, origin: str) -> st
     """The line with new reply strings spliced in, or None when the reply did not change."""
     record = parsed.record
     assert record is not None
-    reply = record.reply(origin)
+    reply = Reply.of(record, origin)
     old: dict[JsonPath, str] = {}
     new: dict[JsonPath, str] = {}
     for slot in record.slots:
@@ -153,102 +162,10 @@ def _rewrite_record(parsed: ParsedLine, transform: Transform, origin: str) -> st
         old[record.mirror] = "".join(slot.text for slot in record.slots)
         new[record.mirror] = "".join(new.get(slot.path, slot.text) for slot in record.slots)
 
-    text = parsed.text
-    spans = locate_values(text, new.keys())
-    if spans.keys() != new.keys():
-        raise _UnsafeRewrite("could not locate the reply in the line")
-    # Keep the writer's style: escape non-ASCII only when the line shows it was written that way
-    # (every serialiser escapes control characters, so \u0000-\u001f are no evidence).
-    ensure_ascii = text.isascii() and _escapes_non_ascii(text)
-    for path, (start, end) in sorted(spans.items(), key=lambda item: item[1][0], reverse=True):
-        text = text[:start] + json.dumps(new[path], ensure_ascii=ensure_ascii) + text[end:]
-    _check_rewrite(parsed.obj, text, old, new)
-    return text
-
-
-def _escapes_non_ascii(text: str) -> bool:
-    """Whether a JSON text holds a ``\\uXXXX`` escape of a character at or above U+0020."""
-    start = text.find("\\u")
-    while start != -1:
-        first = start
-        while first > 0 and text[first - 1] == "\\":
-            first -= 1
-        if (start - first) % 2 == 0 and not text.startswith(("000", "001"), start + 2):
-            return True
-        start = text.find("\\u", start + 2)
-    return False
-
-
-def _check_rewrite(
-    original: Any, text: str, old: dict[JsonPath, str], new: dict[JsonPath, str]
-) -> None:
-    """The rewritten line must parse to the original record with exactly the new replies in it."""
     try:
-        rewritten = json.loads(text)
-        for path, value in new.items():
-            container = rewritten
-            for key in path[:-1]:
-                container = container[key]
-            if container[path[-1]] != value:
-                raise _UnsafeRewrite("rewritten line does not hold the new reply")
-            container[path[-1]] = old[path]
-    except (ValueError, LookupError, TypeError) as error:
-        raise _UnsafeRewrite(f"rewritten line does not parse back ({error})") from error
-    if rewritten != original:
-        raise _UnsafeRewrite("rewrite would change fields other than the reply")
-
-
-def locate_values(text: str, targets: Iterable[JsonPath]) -> dict[JsonPath, tuple[int, int]]:
-    """Character spans of the JSON values at ``targets`` in the JSON document ``text``.
-
-    Walks only the objects and arrays on the way to a target; everything else is skipped by the C
-    scanner. With duplicate keys the last one wins, as in ``json.loads``.
-    """
-    wanted = set(targets)
-    on_the_way = {path[:i] for path in wanted for i in range(len(path))}
-    spans: dict[JsonPath, tuple[int, int]] = {}
-
-    def skip_ws(pos: int) -> int:
-        while pos < len(text) and text[pos] in _WHITESPACE:
-            pos += 1
-        return pos
-
-    def value(pos: int, path: JsonPath) -> int:
-        if path in on_the_way and text[pos] == "{":
-            return obj(pos + 1, path)
-        if path in on_the_way and text[pos] == "[":
-            return array(pos + 1, path)
-        _, end = _DECODER.raw_decode(text, pos)
-        if path in wanted:
-            spans[path] = (pos, end)
-        return end
-
-    def obj(pos: int, path: JsonPath) -> int:
-        pos = skip_ws(pos)
-        if text[pos] == "}":
-            return pos + 1
-        while True:
-            key, pos = _DECODER.raw_decode(text, pos)
-            pos = skip_ws(skip_ws(pos) + 1)  # past the colon
-            pos = skip_ws(value(pos, (*path, key)))
-            if text[pos] == "}":
-                return pos + 1
-            pos = skip_ws(pos + 1)  # past the comma
-
-    def array(pos: int, path: JsonPath) -> int:
-        pos = skip_ws(pos)
-        if text[pos] == "]":
-            return pos + 1
-        index = 0
-        while True:
-            pos = skip_ws(value(pos, (*path, index)))
-            if text[pos] == "]":
-                return pos + 1
-            pos = skip_ws(pos + 1)
-            index += 1
-
-    value(skip_ws(0), ())
-    return spans
+        return splice(parsed.text, parsed.obj, old, new, locate=locate_values)
+    except UnsafeRewrite as error:
+        raise _UnsafeRewrite(str(error).replace("document", "line")) from None
 
 
 def _byte_lines(src: IO[bytes] | IO[str]) -> Iterator[bytes]:

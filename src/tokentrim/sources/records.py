@@ -3,17 +3,21 @@
 ``analyse(obj, field)`` returns a :class:`Record` — the kind, the model, the provider's usage and
 every reply string as a :class:`Slot` (its JSON path and text) — or a :class:`NoReply` saying why
 the record carries no reply. Nothing here does I/O; ``jsonl.py`` reads and rewrites lines with it.
+Where each API keeps its reply is the provider layer's knowledge (:mod:`tokentrim.providers`);
+this module adds what is particular to saved outputs: records with a reply field.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from tokentrim.cost.usage import Usage
+from tokentrim.providers import anthropic, openai_batch, read_api_object
+from tokentrim.providers._base import JsonPath, NoReply, Record, Slot
 
-JsonPath = tuple[str | int, ...]
+__all__ = ["COMMON_REPLY_FIELDS", "JsonPath", "NoReply", "Record", "Reply", "Slot", "analyse"]
 
 #: Keys tried, in this order, for a record with a reply field when no ``field`` is given. Used only
 #: when exactly one of them holds a string (or a known API object): two candidates are ambiguous.
@@ -37,43 +41,9 @@ class Reply:
     origin: str
     kind: str
 
-
-@dataclasses.dataclass(frozen=True)
-class Slot:
-    """One reply string inside a record: where it is and what it says."""
-
-    path: JsonPath
-    text: str
-    group: int = 0  # the choice / message it belongs to; groups are joined with a blank line
-
-
-@dataclasses.dataclass(frozen=True)
-class Record:
-    """A JSON record that carries a reply."""
-
-    kind: str
-    model: str | None
-    usage: Usage | None
-    slots: tuple[Slot, ...]
-    #: A Responses object's ``output_text`` convenience copy: rewritten as the join of the slots.
-    mirror: JsonPath | None = None
-
-    @property
-    def text(self) -> str:
-        groups: dict[int, list[str]] = {}
-        for slot in self.slots:
-            groups.setdefault(slot.group, []).append(slot.text)
-        return "\n\n".join("".join(texts) for texts in groups.values())
-
-    def reply(self, origin: str) -> Reply:
-        return Reply(self.text, self.model, self.usage, origin, self.kind)
-
-
-class NoReply(NamedTuple):
-    """Why a JSON record has no reply; ``quiet`` when that is normal (a failed batch request)."""
-
-    reason: str
-    quiet: bool = False
+    @classmethod
+    def of(cls, record: Record, origin: str) -> Reply:
+        return cls(record.text, record.model, record.usage, origin, record.kind)
 
 
 def analyse(obj: Any, field: str | None = None) -> Record | NoReply:
@@ -152,96 +122,12 @@ def _batch_line(obj: dict[str, Any]) -> Record | NoReply | None:
     """OpenAI Batch output lines and Anthropic Message Batch results; None for anything else."""
     if "custom_id" not in obj:
         return None
-    if "response" in obj or "error" in obj:  # OpenAI: {id, custom_id, response, error}
-        response = obj.get("response")
-        body = response.get("body") if isinstance(response, dict) else None
-        if obj.get("error") or not isinstance(body, dict):
-            return NoReply("batch request failed", quiet=True)
-        inner = _api_object(body, ("response", "body"))
-        if inner is None:
-            return NoReply("batch body is neither a chat completion nor a Responses object")
-        return dataclasses.replace(inner, kind="openai-batch")
-    result = obj.get("result")
-    if isinstance(result, dict) and "type" in result:  # Anthropic: {custom_id, result: {type, ...}}
-        if result["type"] != "succeeded":
-            return NoReply(f"batch request {result['type']}", quiet=True)
-        inner = _anthropic(result.get("message"), ("result", "message"))
-        if inner is None:
-            return NoReply("batch result carries no Anthropic message")
-        return dataclasses.replace(inner, kind="anthropic-batch")
-    return None
+    found = openai_batch.read_batch_line(obj)
+    return found if found is not None else anthropic.read_batch_result(obj)
 
 
 def _api_object(obj: Any, prefix: JsonPath) -> Record | None:
-    if not isinstance(obj, dict):
-        return None
-    return _openai_chat(obj, prefix) or _openai_responses(obj, prefix) or _anthropic(obj, prefix)
-
-
-def _openai_chat(obj: dict[str, Any], prefix: JsonPath) -> Record | None:
-    choices = obj.get("choices")
-    looks_like_chat = isinstance(choices, list) and any(
-        isinstance(choice, dict) and isinstance(choice.get("message"), dict) for choice in choices
-    )
-    if obj.get("object") != "chat.completion" and not looks_like_chat:
-        return None
-    slots: list[Slot] = []
-    for i, choice in enumerate(choices if isinstance(choices, list) else []):
-        message = choice.get("message") if isinstance(choice, dict) else None
-        content = message.get("content") if isinstance(message, dict) else None
-        where = (*prefix, "choices", i, "message", "content")
-        if isinstance(content, str):
-            slots.append(Slot(where, content, i))
-        elif isinstance(content, list):
-            for j, part in enumerate(content):
-                if isinstance(part, dict) and part.get("type") == "text":
-                    if isinstance(part.get("text"), str):
-                        slots.append(Slot((*where, j, "text"), part["text"], i))
-    return Record("openai-chat", _model(obj), _usage(obj.get("usage")), tuple(slots))
-
-
-def _openai_responses(obj: dict[str, Any], prefix: JsonPath) -> Record | None:
-    if obj.get("object") != "response":
-        return None
-    slots: list[Slot] = []
-    output = obj.get("output")
-    for i, item in enumerate(output if isinstance(output, list) else []):
-        if not isinstance(item, dict) or item.get("type") != "message":
-            continue
-        content = item.get("content")
-        for j, part in enumerate(content if isinstance(content, list) else []):
-            if isinstance(part, dict) and part.get("type") == "output_text":
-                if isinstance(part.get("text"), str):
-                    slots.append(Slot((*prefix, "output", i, "content", j, "text"), part["text"]))
-    mirror: JsonPath | None = None
-    output_text = obj.get("output_text")
-    if isinstance(output_text, str):
-        if not slots:
-            slots.append(Slot((*prefix, "output_text"), output_text))
-        elif output_text == "".join(slot.text for slot in slots):
-            mirror = (*prefix, "output_text")
-    return Record("openai-responses", _model(obj), _usage(obj.get("usage")), tuple(slots), mirror)
-
-
-def _anthropic(obj: Any, prefix: JsonPath) -> Record | None:
-    if not isinstance(obj, dict) or obj.get("type") != "message":
-        return None
-    content = obj.get("content")
-    if not isinstance(content, list):
-        return None
-    slots = tuple(
-        Slot((*prefix, "content", j, "text"), block["text"])
-        for j, block in enumerate(content)
-        if isinstance(block, dict)
-        and block.get("type") == "text"
-        and isinstance(block.get("text"), str)
-    )
-    return Record("anthropic", _model(obj), _usage(obj.get("usage")), slots)
-
-
-def _model(obj: Mapping[str, Any]) -> str | None:
-    model = obj.get("model")
-    return model if isinstance(model, str) and model else None
+    return read_api_object(obj, prefix)
 
 
 def _usage(data: Any) -> Usage | None:

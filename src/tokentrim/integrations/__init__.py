@@ -1,0 +1,1 @@
+"""Integrations with other tools' plugin systems (each needs its extra: ``tokentrim[litellm]``)."""
