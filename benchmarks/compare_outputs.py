@@ -1,10 +1,11 @@
 """`tokentrim clean` output, byte for byte, against another revision: a refactor changes nothing.
 
-    python benchmarks/compare_outputs.py --ref 9257af4      # before the structure work
+    python benchmarks/compare_outputs.py --ref 9257af4      # this checkout against a revision
+    python benchmarks/compare_outputs.py --ref 9257af4 --at d0b193b   # two revisions
     python benchmarks/compare_outputs.py --ref main --levels safe standard
 
-Checks out REF into a temporary directory (``git worktree``), then runs ``python -m tokentrim
-clean --diff`` from both trees — the checkout under test and REF — on ``corpora/`` and on the
+Checks out REF (and AT, default: this checkout as it is) into temporary directories (``git
+worktree``), then runs ``python -m tokentrim clean --diff`` from both trees on ``corpora/`` and on the
 dev replies (written to a temporary JSONL file, so the record-by-record rewrite is exercised
 too), at every configuration. Prints one line per configuration and input, and exits 1 when any
 output differs. Inputs are read from this checkout for both trees, so only the code differs.
@@ -35,17 +36,14 @@ CONFIGS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", required=True, help="git revision to compare against")
+    parser.add_argument("--at", help="git revision under test (default: this checkout)")
     parser.add_argument("--levels", nargs="*", choices=sorted(CONFIGS), default=sorted(CONFIGS))
     parser.add_argument("--dev", type=Path, default=DEV_CORPUS)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tokentrim-compare-") as tmp:
-        base = Path(tmp, "ref")
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "--quiet", str(base), args.ref],
-            cwd=ROOT,
-            check=True,
-        )
+        base = _checkout(args.ref, Path(tmp, "ref"))
+        under_test = ROOT if args.at is None else _checkout(args.at, Path(tmp, "at"))
         try:
             inputs = {"corpora": ROOT / "corpora"}
             if args.dev.exists():
@@ -55,7 +53,7 @@ def main() -> int:
             differing = 0
             for config in args.levels:
                 for label, path in inputs.items():
-                    ours = _clean(ROOT / "src", CONFIGS[config], path)
+                    ours = _clean(under_test / "src", CONFIGS[config], path)
                     theirs = _clean(base / "src", CONFIGS[config], path)
                     same = ours == theirs
                     differing += not same
@@ -64,11 +62,21 @@ def main() -> int:
                         f"sha256 {_sha(ours)[:12]} vs {_sha(theirs)[:12]} ({len(ours):,} bytes)"
                     )
         finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False
-            )
+            for tree in {base, under_test} - {ROOT}:
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
+                )
     print("all identical" if not differing else f"{differing} outputs differ")
     return 1 if differing else 0
+
+
+def _checkout(revision: str, where: Path) -> Path:
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(where), revision],
+        cwd=ROOT,
+        check=True,
+    )
+    return where
 
 
 def _dev_jsonl(source: Path, target: Path) -> Path:

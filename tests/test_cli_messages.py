@@ -300,3 +300,13 @@ def test_clean_json_has_one_schema_for_every_kind_of_input(tmp_path: Path, capsy
         jsonschema.validate(report, schema)
     assert {r["kind"] for r in reports} == {"text", "jsonl", "llm-logs"}
     assert reports[0]["problems"][0]["reason"].startswith("does not parse")
+
+
+# -- models (4)
+
+
+def test_an_unknown_model_is_a_warning_with_a_suggestion(reply: Path, capsysbinary) -> None:
+    code, out, err = run(["clean", "--model", "gpt4o", str(reply)], capsysbinary)
+    assert code == 0 and out == CLEAN
+    assert "warning: --model: unknown model 'gpt4o'" in err and "did you mean 'gpt-4o'" in err
+    assert "unknown model" not in run(["clean", "--model", "gpt-4o", str(reply)], capsysbinary)[2]

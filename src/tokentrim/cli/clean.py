@@ -22,7 +22,7 @@ import click
 
 from tokentrim.cli.cleaning import Job, clean_input
 from tokentrim.cli.options import prices_for, settings_from_options, settings_options
-from tokentrim.cli.outcome import Report
+from tokentrim.cli.outcome import Report, warning
 from tokentrim.cli.output import STDIN, Progress, write_stdout
 from tokentrim.cli.tally import Tally
 from tokentrim.sources import DEFAULT_INCLUDE, expand
@@ -102,9 +102,16 @@ def clean_command(
         raise click.UsageError("use only one of --diff, --json")
     settings = settings_from_options(options)
     report = Report(check=check, quiet=quiet)
+    prices = prices_for(settings)
+    if settings.model and not quiet:
+        from tokentrim.cost import unknown_model_warning
+
+        message = unknown_model_warning(settings.model, prices)
+        if message:
+            warning(f"--model: {message}")
     job = Job(
         settings=settings,
-        prices=prices_for(settings),
+        prices=prices,
         in_place=in_place,
         check=check,
         diff=show_diff,

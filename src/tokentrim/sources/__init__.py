@@ -59,6 +59,11 @@ record's :class:`Reply`; a changed line keeps its key order, spacing, escapes an
 unchanged, blank, reply-less and malformed lines are copied byte-for-byte.
 ``RewriteStats(lines, records, changed, skipped, malformed)`` says what happened.
 
+A rewritten record keeps its ``usage`` as the provider billed it: those tokens were generated and
+paid for, and trimming afterwards refunds none of them. Writing trimmed counts there would make
+the file lie about the bill; what trimming saved is what ``tokentrim clean --json`` and
+``tokentrim report`` tell (``tokens_before``/``tokens_after``, ``context_saved``).
+
 Not supported: rewriting ``logs.db`` in place (llm 0.32+ stores messages content-addressed — a
 message's hash covers its text and its parent's hash — so editing a reply means re-hashing every
 later message of the thread; reading is read-only), pretty-printed ``.json`` files, streamed
