@@ -37,6 +37,7 @@ def examples(default: int) -> int:
     (an explicit ``@settings(max_examples=...)`` would otherwise override the fuzz profile)."""
     return default * 30 if FUZZ else default
 
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
 
@@ -47,3 +48,22 @@ def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("TOKENTRIM_") and name != "TOKENTRIM_FUZZ":
             monkeypatch.delenv(name)
+
+
+def run_cli(
+    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes], stdin: bytes = b""
+) -> tuple[int, str, str]:
+    """``tokentrim`` in-process through ``main(argv)``: (exit code, stdout, stderr)."""
+    import io
+    import sys
+
+    from tokentrim.cli import main
+
+    old = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    try:
+        code = main(argv)
+    finally:
+        sys.stdin = old
+    out, err = capsysbinary.readouterr()
+    return code, out.decode(), err.decode()

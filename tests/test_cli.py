@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -11,24 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tokentrim.cli import main
+from conftest import run_cli
 
 VERBOSE = "Here you go:\n\n```python\nx = 1  # set x\n```\n"
 CLEAN = "Here you go:\n\n```python\nx = 1\n```\n"
 
 
-def run(
-    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes], stdin: bytes = b""
-) -> tuple[int, str, str]:
-    old = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        code = main(argv)
-    finally:
-        sys.stdin = old
-    out, err = capsysbinary.readouterr()
-    return code, out.decode(), err.decode()
+run = run_cli
 
 
 @pytest.fixture

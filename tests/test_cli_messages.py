@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from tokentrim.cli import main
 
@@ -15,15 +16,7 @@ VERBOSE = "Here you go:\n\n```python\nx = 1  # set x\n```\n"
 CLEAN = "Here you go:\n\n```python\nx = 1\n```\n"
 
 
-def run(argv: list[str], capsysbinary, stdin: bytes = b"") -> tuple[int, str, str]:
-    old = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        code = main(argv)
-    finally:
-        sys.stdin = old
-    out, err = capsysbinary.readouterr()
-    return code, out.decode(), err.decode()
+run = run_cli
 
 
 @pytest.fixture
