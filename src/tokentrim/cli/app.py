@@ -7,41 +7,53 @@ error or unreadable input (one line on stderr, no traceback), 123 internal error
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-from tokentrim.cli.clean import clean_command
-from tokentrim.cli.count import count_command
-from tokentrim.cli.digest import digest_command
 from tokentrim.cli.outcome import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, error
-from tokentrim.cli.report import report_command
-from tokentrim.cli.route import route_group
-from tokentrim.cli.rules import rules_command
 from tokentrim.errors import TokentrimError
 
 __all__ = ["cli", "main"]
 
+#: Each command's module and object, imported only when the command runs (or --help lists it):
+#: `tokentrim clean` does not pay for genai-prices, numpy or the report's renderers.
+COMMANDS = {
+    "clean": "tokentrim.cli.clean:clean_command",
+    "count": "tokentrim.cli.count:count_command",
+    "digest": "tokentrim.cli.digest:digest_command",
+    "report": "tokentrim.cli.report:report_command",
+    "route": "tokentrim.cli.route:route_group",
+    "rules": "tokentrim.cli.rules:rules_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+
+class _LazyGroup(click.Group):
+    """A click group whose commands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, _, attribute = COMMANDS[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.version_option(package_name="tokentrim")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Trim verbose LLM coding replies: strip comments, simplify Python, reformat, report cost."""
     if ctx.invoked_subcommand is None:  # bare `tokentrim`: the help, as a request, not an error
         click.echo(ctx.get_help())
-
-
-for _command in (
-    clean_command,
-    count_command,
-    digest_command,
-    report_command,
-    route_group,
-    rules_command,
-):
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

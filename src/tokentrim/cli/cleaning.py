@@ -16,19 +16,21 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
 
 from tokentrim.cli.output import STDIN, jsonl_diff, unified_diff
 from tokentrim.cli.tally import Tally
-from tokentrim.cost import PriceTable
 from tokentrim.errors import InputError
 from tokentrim.pipeline import TrimResult, trim
 from tokentrim.settings import Settings
 from tokentrim.sources import Input, Reply, open_input, rewrite_jsonl, rewrite_jsonl_file
 from tokentrim.sources.files import atomic_writer, os_message
 from tokentrim.sources.inputs import BOM
+
+if TYPE_CHECKING:
+    from tokentrim.cost import PriceTable  # genai-prices loads only when a price is asked for
 
 __all__ = ["Job", "clean_input", "colorize_diff"]
 
