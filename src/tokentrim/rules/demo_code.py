@@ -24,6 +24,8 @@ import libcst as cst
 from libcst.metadata import GlobalScope, ScopeProvider
 
 from tokentrim.rules import CodeRule, register
+from tokentrim.rules._cst import is_string_statement
+from tokentrim.rules._facts import DYNAMIC_NAMES
 
 _PURE_BUILTINS = frozenset(
     "abs all any ascii bin bool bytearray bytes callable chr complex dict divmod enumerate filter "
@@ -61,7 +63,6 @@ _MUTATORS = frozenset(
     "append extend insert pop popitem remove clear update setdefault add discard sort reverse "
     "write writelines put put_nowait appendleft extendleft popleft rotate".split()
 )
-_DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec", "__import__", "setattr"})
 
 
 @register
@@ -92,7 +93,7 @@ class DemoCode(CodeRule):
         for stmt in body:
             facts.append(_Facts(self))
             stmt.visit(facts[-1])
-        if set().union(*(f.loaded for f in facts)) & _DYNAMIC:
+        if set().union(*(f.loaded for f in facts)) & DYNAMIC_NAMES:
             return set()
         defined = {body[i].name.value for i in defs}  # type: ignore[attr-defined]
         stateful = self._stateful(body, defs)
@@ -123,7 +124,7 @@ class DemoCode(CodeRule):
                     changed = True
         drop |= eligible
         first_kept = next((s for i, s in enumerate(body) if i not in drop), None)
-        if 0 in drop and first_kept is not None and _is_string_statement(first_kept):
+        if 0 in drop and first_kept is not None and is_string_statement(first_kept):
             drop.discard(0)  # the string would become the module docstring
         return drop
 
@@ -373,14 +374,6 @@ def _dotted(node: cst.BaseExpression) -> str | None:
             return ""
         else:
             return None
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, cst.BaseString)
-    )
 
 
 def _is_main_guard(stmt: cst.BaseStatement) -> bool:

@@ -15,6 +15,7 @@ from typing import TypeVar
 import libcst as cst
 
 from tokentrim.rules import CodeRule, register
+from tokentrim.rules._cst import is_string_statement
 from tokentrim.settings import Settings
 
 # Libraries whose behaviour depends on docstrings; importing any of them keeps every docstring.
@@ -104,7 +105,7 @@ class Docstrings(CodeRule):
         assert isinstance(first, cst.SimpleStatementLine)
         rest = list(body[1:])
         if self.mode == "strip":
-            if rest and _is_string_statement(rest[0]) or not rest and is_module:
+            if rest and is_string_statement(rest[0]) or not rest and is_module:
                 # The next string would become the docstring; or the block is only a docstring.
                 return None
             self.fired += 1
@@ -154,14 +155,6 @@ def summary_literal(string: cst.SimpleString) -> str | None:
     if summary.endswith(("\\", quote[0])):
         return None
     return f"{string.prefix}{quote}{summary}{quote}"
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, cst.BaseString)
-    )
 
 
 def _docstring(body: Sequence[cst.BaseStatement]) -> cst.SimpleString | None:

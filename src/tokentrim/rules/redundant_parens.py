@@ -17,7 +17,8 @@ import ast
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
 
 # fmt: off
 _ATOMS = (
