@@ -23,7 +23,7 @@ from tokentrim.rules._cst import (
     simple_if,
     single_small_statement,
 )
-from tokentrim.rules._facts import ModuleFacts, Scopes, module_code, module_facts
+from tokentrim.rules._facts import ModuleFacts, Scopes, module_code, module_facts, scopes
 
 __all__ = ["AssignPairRule", "BodyRule", "ReturnPairRule", "StandardRule"]
 
@@ -49,7 +49,7 @@ class StandardRule(CodeRule):
         if not self.skip:
             self.facts = module_facts(node)
             if self.needs_scopes:
-                self.scopes = Scopes(node)
+                self.scopes = scopes(node)
         return not self.skip
 
     def on_visit(self, node: cst.CSTNode) -> bool:

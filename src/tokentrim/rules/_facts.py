@@ -22,9 +22,11 @@ import ast
 import dataclasses
 import functools
 import threading
+from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, Scope, ScopeProvider
 
 __all__ = [
     "DYNAMIC_ATTRS",
@@ -38,7 +40,12 @@ __all__ = [
     "module_code",
     "module_facts",
     "name_bindings",
+    "remember_code",
+    "scopes",
+    "shared_wrapper",
 ]
+
+_T = TypeVar("_T")
 
 # Names through which code can read or rebind builtins, globals or locals behind the parser's back
 # (module ``__getattr__`` answers attribute reads the parser cannot see).
@@ -71,20 +78,56 @@ def module_facts(module: cst.Module) -> ModuleFacts:
 
 def module_code(module: cst.Module) -> str:
     """``module.code``, remembered: every rule of a round asks for the same module's code."""
-    with _CODE_LOCK:
-        cached = _CODE_CACHE.get(id(module))
+    return _remembered("code", module, _code)
+
+
+def remember_code(module: cst.Module, code: str) -> cst.Module:
+    """Record that ``code`` is ``module.code`` (its maker had to print it anyway); ``module``."""
+    _store("code", module, code)
+    return module
+
+
+def shared_wrapper(module: cst.Module) -> cst.MetadataWrapper:
+    """The one metadata wrapper of ``module`` (not a copy: metadata is keyed by its own nodes), so
+    that every rule of a round shares what any of them resolved."""
+    return _remembered("wrapper", module, _wrap)
+
+
+def scopes(module: cst.Module) -> Scopes:
+    """Scope and parent metadata of ``module``, computed once however many rules ask."""
+    return _remembered("scopes", module, Scopes)
+
+
+def _code(module: cst.Module) -> str:
+    return module.code
+
+
+def _wrap(module: cst.Module) -> cst.MetadataWrapper:
+    return cst.MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _remembered(kind: str, module: cst.Module, make: Callable[[cst.Module], _T]) -> _T:
+    """``make(module)``, remembered for the last few modules (by identity, per ``kind``)."""
+    key = (kind, id(module))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
     if cached is not None and cached[0] is module:
-        return cached[1]
-    code = module.code
-    with _CODE_LOCK:
-        while len(_CODE_CACHE) >= 8:
-            _CODE_CACHE.pop(next(iter(_CODE_CACHE)))
-        _CODE_CACHE[id(module)] = (module, code)  # the strong reference keeps the id unique
-    return code
+        return cast(_T, cached[1])
+    value = make(module)
+    _store(kind, module, value)
+    return value
 
 
-_CODE_CACHE: dict[int, tuple[cst.Module, str]] = {}
-_CODE_LOCK = threading.Lock()
+def _store(kind: str, module: cst.Module, value: object) -> None:
+    with _CACHE_LOCK:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[(kind, id(module))] = (module, value)  # the strong reference keeps the id unique
+
+
+_CACHE: dict[tuple[str, int], tuple[cst.Module, object]] = {}
+_CACHE_SIZE = 24  # a round's module, a few kinds each, for a couple of threads
+_CACHE_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=32)
@@ -178,9 +221,9 @@ class Scopes:
     """libcst scope and parent metadata of one module, keyed by its own (original) nodes."""
 
     def __init__(self, module: cst.Module) -> None:
-        wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-        self.scope = wrapper.resolve(ScopeProvider)
-        self.parent = wrapper.resolve(ParentNodeProvider)
+        resolved = shared_wrapper(module).resolve_many([ScopeProvider, ParentNodeProvider])
+        self.scope = cast(Mapping[cst.CSTNode, Scope | None], resolved[ScopeProvider])
+        self.parent = cast(Mapping[cst.CSTNode, cst.CSTNode], resolved[ParentNodeProvider])
 
 
 def name_bindings(scopes: Scopes, name: cst.Name, facts: ModuleFacts) -> list[Binding] | None:

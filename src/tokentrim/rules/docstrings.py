@@ -16,6 +16,7 @@ import libcst as cst
 
 from tokentrim.rules import CodeRule, register
 from tokentrim.rules._cst import is_string_statement
+from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
 # Libraries whose behaviour depends on docstrings; importing any of them keeps every docstring.
@@ -64,10 +65,16 @@ class Docstrings(CodeRule):
         self.mode = mode if mode != "keep" else "summary"
         self.blocked = False
 
+    # Docstrings belong to modules, classes and functions: nothing inside a simple statement or
+    # an expression can hold one.
+    prune = (cst.SimpleStatementLine, cst.BaseExpression)
+
     def visit_Module(self, node: cst.Module) -> bool:
-        finder = _DocReaders()
-        node.visit(finder)
-        self.blocked = finder.found
+        code = module_code(node)
+        if "__doc__" in code or "help" in code or any(name in code for name in _DOC_CONSUMERS):
+            finder = _DocReaders()  # only a block that spells one of them can read docstrings
+            node.visit(finder)
+            self.blocked = finder.found
         return not self.blocked
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:

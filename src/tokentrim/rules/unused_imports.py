@@ -59,6 +59,12 @@ class UnusedImports(CodeRule):
         self.active = False
 
     def visit_Module(self, node: cst.Module) -> bool:
+        if not any(
+            isinstance(stmt, cst.SimpleStatementLine)
+            and any(isinstance(s, cst.Import | cst.ImportFrom) for s in stmt.body)
+            for stmt in node.body
+        ):
+            return False  # no module-level import: nothing to remove, no need to look for uses
         finder = _Uses()
         node.visit(finder)
         self.used = finder.names
