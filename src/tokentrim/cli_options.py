@@ -38,7 +38,17 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Where code is: auto, fenced blocks only, whole reply.",
         ),
         click.option(
+            "--comments",
+            type=click.Choice(CHOICES["comments"]),
+            help="Comments to remove: all (but pragmas), narration only, or keep them.",
+        ),
+        click.option(
             "--format/--no-format", "format_", default=None, help="Run black (default on)."
+        ),
+        click.option(
+            "--formatter",
+            type=click.Choice(CHOICES["formatter"]),
+            help="black (default) or ruff's Black-compatible formatter (much faster).",
         ),
         click.option("--line-length", type=int, help="black's line length (default 88)."),
         click.option(
@@ -70,7 +80,9 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
         "think": options.get("think"),
         "docstrings": options.get("docstrings"),
         "code": options.get("code"),
+        "comments": options.get("comments"),
         "format": options.get("format_"),
+        "formatter": options.get("formatter"),
         "line_length": options.get("line_length"),
         "prices": options.get("prices"),
     }

@@ -23,6 +23,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "think": ("keep", "strip"),
     "docstrings": ("keep", "summary", "strip"),
     "code": ("auto", "fenced", "whole"),
+    "comments": ("all", "narration", "keep"),
+    "formatter": ("black", "ruff"),
 }
 
 
@@ -41,7 +43,11 @@ class Settings:
     think: Literal["keep", "strip"] | None = None
     docstrings: Literal["keep", "summary", "strip"] | None = None
     code: Literal["auto", "fenced", "whole"] = "auto"
+    # Which comments go: all but pragmas; only those that narrate the code; none.
+    comments: Literal["all", "narration", "keep"] = "all"
     format: bool = True
+    # black itself, or the ruff wheel's Black-compatible formatter (faster on big code).
+    formatter: Literal["black", "ruff"] = "black"
     line_length: int = 88
     model: str | None = None
     # A TOML file of per-million-token prices that overrides or adds to genai-prices.
