@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The one Hypothesis set-up: every property test takes its seed, deadline, health checks and
+# database from here, and its example count from examples() below.
 settings.register_profile(
     "default",
     derandomize=True,
     deadline=None,
+    database=None,
     print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 settings.register_profile(
     "fuzz",

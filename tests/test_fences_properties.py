@@ -1,17 +1,17 @@
 """Properties of tokentrim.fences, with markdown-it-py as the oracle for where fences are.
 
 Runs with fixed seeds (derandomized) in a few seconds; TOKENTRIM_FUZZ=1 runs random seeds with
-TOKENTRIM_FUZZ_EXAMPLES (default 4000) examples per property.
+30 times the examples (the project's Hypothesis profile, tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import bisect
-import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from conftest import examples as example_count
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tokentrim.fences import (
@@ -28,21 +28,12 @@ from tokentrim.fences import (
 
 markdown_it = pytest.importorskip("markdown_it")
 
-FUZZ = os.environ.get("TOKENTRIM_FUZZ") == "1"
 MARKDOWN = markdown_it.MarkdownIt("commonmark")
 EOL = re.compile(r"\r\n|\r|\n")
 
 
-FUZZ_EXAMPLES = int(os.environ.get("TOKENTRIM_FUZZ_EXAMPLES", "4000"))
-
-
 def examples(quick: int) -> settings:
-    return settings(
-        max_examples=FUZZ_EXAMPLES if FUZZ else quick,
-        derandomize=not FUZZ,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    return settings(max_examples=example_count(quick))
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import tokentrim
 from tokentrim import Settings, trim
+from tokentrim.caching import ByteBoundedCache
 from tokentrim.fences import CodeBlock, split
 from tokentrim.languages.python import clean_python
 
@@ -121,7 +122,7 @@ def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> N
     import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
-    monkeypatch.setattr(py, "_FIXED_POINTS", {})
+    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
     py._black_ast.cache_clear()
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
@@ -133,7 +134,7 @@ def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     import tokentrim.languages.python as py
 
     monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
-    monkeypatch.setattr(py, "_FIXED_POINTS", {})
+    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
     assert "second pass" in outcome.reason
@@ -159,8 +160,33 @@ def test_deeply_nested_code_is_skipped() -> None:
 
 def test_bad_input_types() -> None:
     assert trim(b"x = 1  # c\n").text == "x = 1\n"
-    assert trim(None).text == ""  # type: ignore[arg-type]
     assert trim("\udcff lone surrogate").tokens_before > 0
+
+
+@pytest.mark.parametrize("value", [None, 123, ["x = 1"]])
+def test_a_reply_that_is_not_text_is_a_programmer_error(value: object) -> None:
+    with pytest.raises(TypeError, match="trim\\(\\) takes the reply as str"):
+        trim(value)  # type: ignore[arg-type]
+
+
+def test_repr_shows_sizes_and_counts_not_the_texts() -> None:
+    big = reply("python", "x = 1  # one\n" * 2_000)
+    shown = repr(trim(big, level="safe"))
+    assert len(shown) < 400
+    assert f"original=<{len(big):,} chars>" in shown and "1 changed" in shown
+
+
+def test_block_outcome_category_and_left_alone() -> None:
+    result = trim(
+        reply("python", "def f(:\n") + reply("js", "let x = 1\n") + reply("", "plain words\n")
+    )
+    broken, js, plain = result.blocks
+    assert broken.category == "does not parse" and not broken.left_alone
+    assert js.left_alone and plain.left_alone
+    huge = tokentrim.BlockOutcome(
+        "python", "skipped", "block of 1,234,567 characters is over the 1,000,000 limit"
+    )
+    assert huge.category == "over 1,000,000 characters"
 
 
 def test_prose_drop() -> None:
@@ -297,3 +323,16 @@ def test_cost_review_load_equals_measuring_the_texts(text: str, overrides: dict)
     )
     after = review_load(result.text, settings)
     assert (after.code_lines, after.prose_words) == (cost.code_lines_after, cost.prose_words_after)
+
+
+def test_trim_reads_no_prices_file(tmp_path) -> None:
+    """trim() is pure: a prices path in Settings is the entry point's to load, not trim's."""
+    from tokentrim.cost import load_prices
+
+    path = tmp_path / "prices.toml"
+    path.write_text('[models."house-model"]\ninput = 1.0\noutput = 2.0\n')
+    unread = trim("hi", model="house-model", prices=str(tmp_path / "missing.toml"))
+    assert unread.cost is not None and unread.cost.compute is None
+    assert any("trim() reads no files" in w for w in unread.warnings)
+    priced = trim("hi", model="house-model", prices=load_prices(path))
+    assert priced.cost is not None and priced.cost.compute is not None

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
 
-from tokentrim.report_cli import report_command
+from tokentrim.cli.report import report_command
 
 VERBOSE = """Sure! Here's the function:
 
@@ -264,7 +264,7 @@ def test_html_file(tmp_path: Path, jsonl: Path) -> None:
         (["--json", "--csv", "{md}"], "use only one of"),
         (["--level", "extreme", "{md}"], "extreme"),
         (["--per-day", "lots", "{md}"], "not a token count"),
-        (["--carry-turns", "-1", "{md}"], "carry_turns"),
+        (["--carry-turns", "-1", "{md}"], "--carry-turns must not be negative"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:

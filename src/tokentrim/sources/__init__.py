@@ -31,6 +31,10 @@ carries it, else None. ``kind`` is one of:
                     ``log``/``logs`` table (llm 0.1–0.4), whichever hold rows
 =================== ==========================================================================
 
+``open_input(name) -> Input`` is the one pipeline the CLI's commands share: it sniffs a path (or
+``-``) into ``Input(name, kind, path)``, whose ``read_text()`` decodes (a BOM is not part of the
+text; ``Input.read_text`` says whether there was one), ``open_bytes()`` streams and ``replies()``
+yields. ``expand(paths, include=..., on_error=...)`` turns paths and directories into inputs.
 ``walk(root, include=(), on_error=None)`` lists the files a directory contributes (for a CLI that
 expands paths itself). Detection is per file (:func:`detect_kind` → ``"text"``, ``"jsonl"`` or
 ``"llm-logs"``) and, inside JSONL, per line; a ``field`` that names an API object (``{"response": {chat.completion…}}``) reads it as
@@ -63,23 +67,21 @@ later message of the thread; reading is read-only), pretty-printed ``.json`` fil
 
 from __future__ import annotations
 
-from tokentrim.sources.files import (
-    DEFAULT_INCLUDE,
-    detect_kind,
-    iter_replies,
-    rewrite_jsonl_file,
-    walk,
-)
+from tokentrim.sources.files import DEFAULT_INCLUDE, detect_kind, rewrite_jsonl_file, walk
+from tokentrim.sources.inputs import Input, expand, iter_replies, open_input
 from tokentrim.sources.jsonl import RewriteStats, rewrite_jsonl
 from tokentrim.sources.records import COMMON_REPLY_FIELDS, Reply
 
 __all__ = [
     "COMMON_REPLY_FIELDS",
     "DEFAULT_INCLUDE",
+    "Input",
     "Reply",
     "RewriteStats",
     "detect_kind",
+    "expand",
     "iter_replies",
+    "open_input",
     "rewrite_jsonl",
     "rewrite_jsonl_file",
     "walk",

@@ -8,22 +8,19 @@ import fnmatch
 import json
 import os
 import shutil
-import sqlite3
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from tokentrim.errors import InputError
-from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, iter_jsonl, rewrite_jsonl
-from tokentrim.sources.llm_logs import iter_llm_logs
-from tokentrim.sources.records import Reply
+from tokentrim.sources.jsonl import OnError, RewriteStats, Transform, rewrite_jsonl
 
 #: Files a directory walk reads when no ``include`` globs are given. Files without a suffix (README,
 #: LICENSE, scripts) are not replies and are left alone; name them explicitly to read them.
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.txt", "*.jsonl", "*.ndjson", "*.db")
 
+Kind = Literal["text", "jsonl", "llm-logs"]
 STDIN = "<stdin>"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
@@ -33,7 +30,7 @@ _SNIFF_BYTES = 8192
 _SNIFF_LINE_LIMIT = 1 << 20
 
 
-def detect_kind(path: Path) -> str:
+def detect_kind(path: Path) -> Kind:
     """``"llm-logs"`` (SQLite magic bytes), ``"jsonl"`` or ``"text"``; InputError if unreadable.
 
     ``.jsonl``/``.ndjson`` are JSONL and ``.md``/``.markdown``/``.txt`` text by name; any other file
@@ -65,40 +62,7 @@ def detect_kind(path: Path) -> str:
                 )
             return "text"
     except OSError as error:
-        raise InputError(_os_message(error)) from error
-
-
-def iter_replies(
-    paths: Sequence[str | Path],
-    *,
-    field: str | None = None,
-    include: Sequence[str] = (),
-    on_error: OnError | None = None,
-) -> Iterator[Reply]:
-    """Every reply in ``paths`` (files, directories walked recursively, ``"-"`` for stdin).
-
-    A directory yields the files matching ``include`` (globs on the file name, or on the path below
-    the directory when a glob has a ``/``; default :data:`DEFAULT_INCLUDE`), sorted, hidden entries
-    skipped. Files named explicitly are always read. A bad input — missing, unreadable, binary, not
-    UTF-8, a malformed or reply-less JSONL line, a database llm did not write — calls
-    ``on_error(origin, one-line message)`` and the walk goes on; without ``on_error`` it raises
-    :class:`~tokentrim.errors.InputError`.
-    """
-    report = on_error if on_error is not None else _raise
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    for given in paths:
-        if str(given) == "-":
-            yield from _read_stdin(field, report)
-            continue
-        path = Path(given)
-        if path.is_dir():
-            for file in walk(path, include, report):
-                yield from _read_file(file, field, report)
-        elif not path.exists() and not path.is_symlink():
-            report(str(path), "no such file or directory")
-        else:
-            yield from _read_file(path, field, report)
+        raise InputError(os_message(error)) from error
 
 
 @dataclasses.dataclass
@@ -113,8 +77,9 @@ class AtomicFile:
 def atomic_writer(path: str | Path) -> Iterator[AtomicFile]:
     """Write a file's new content beside it and ``os.replace`` it in one step.
 
-    The temporary file is fsynced and takes the target's permissions; a symlink's target is what
-    gets replaced. On an exception, or with ``replace`` set False, the target is left untouched.
+    The temporary file is fsynced and takes the target's permissions, owner and group (as far
+    as the user may set them); a symlink's target is what gets replaced. On an exception, or
+    with ``replace`` set False, the target is left untouched.
     """
     target = Path(path).resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -127,10 +92,22 @@ def atomic_writer(path: str | Path) -> Iterator[AtomicFile]:
                 os.fsync(stream.fileno())
         if out.replace:
             shutil.copymode(target, temporary)
+            _copy_owner(target, temporary)
             os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _copy_owner(source: Path, target: str) -> None:
+    status = os.stat(source)
+    if status.st_uid == os.getuid() and status.st_gid == os.getgid():
+        return
+    try:
+        os.chown(target, status.st_uid, status.st_gid)
+    except PermissionError:  # not root: keep at least the group, when we belong to it
+        with contextlib.suppress(PermissionError):
+            os.chown(target, -1, status.st_gid)
 
 
 def rewrite_jsonl_file(
@@ -151,7 +128,7 @@ def rewrite_jsonl_file(
     try:
         src = target.open("rb")
     except OSError as error:
-        raise InputError(f"{path}: {_os_message(error)}") from error
+        raise InputError(f"{path}: {os_message(error)}") from error
     with src:
         if dry_run:
             with open(os.devnull, "wb") as sink:
@@ -167,97 +144,99 @@ def rewrite_jsonl_file(
 
 
 def walk(
-    root: str | Path, include: Sequence[str] = (), on_error: OnError | None = None
+    root: str | Path,
+    include: Sequence[str] = (),
+    on_error: OnError | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    gitignore: bool = True,
 ) -> Iterator[Path]:
     """The files a directory contributes, as :func:`iter_replies` reads them.
 
     Sorted, hidden entries skipped, matched by name (or by the path below ``root`` for globs with a
-    ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). Unreadable directories go to
-    ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
+    ``/``) against ``include`` (default :data:`DEFAULT_INCLUDE`). What ``.gitignore`` files ignore
+    is skipped (the repository's top-level one and every one at or below ``root``, as git reads
+    them), and so is what ``exclude`` names (gitignore-style patterns, relative to ``root``).
+    Unreadable directories go to ``on_error`` (without it: :class:`~tokentrim.errors.InputError`).
     """
     report = on_error if on_error is not None else _raise
-    return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report)
+    ignored = _Ignores(Path(root), tuple(exclude), gitignore)
+    return _walk(Path(root), tuple(include) or DEFAULT_INCLUDE, report, ignored)
 
 
-def _read_file(path: Path, field: str | None, report: OnError) -> Iterator[Reply]:
-    origin = str(path)
-    try:
-        kind = detect_kind(path)
-    except InputError as error:
-        report(origin, str(error))
-        return
-    try:
-        if kind == "llm-logs":
-            try:
-                yield from iter_llm_logs(path)
-            except sqlite3.Error as error:
-                report(origin, f"cannot read llm logs database: {error}")
-        elif kind == "jsonl":
-            with path.open("rb") as stream:
-                yield from iter_jsonl(stream, origin, field, report)
-        else:
-            data = path.read_bytes()
-            reply = _text_reply(data, origin)
-            if reply is not None:
-                yield reply
-            else:
-                report(origin, _not_utf8(data))
-    except OSError as error:
-        report(origin, _os_message(error))
-
-
-def _read_stdin(field: str | None, report: OnError) -> Iterator[Reply]:
-    stream: BinaryIO = getattr(sys.stdin, "buffer", None) or _EncodedText(sys.stdin)  # type: ignore[assignment]
-    head: list[bytes] = []
-    while True:  # blank lines first, then the line that tells JSONL from text
-        line = stream.readline()
-        head.append(line)
-        if not line or line.strip():
-            break
-    if _is_object(head[-1]):
-        yield from iter_jsonl(_chain(head, stream), STDIN, field, report)
-        return
-    data = b"".join(head) + stream.read()
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        report(STDIN, "binary input")
-        return
-    reply = _text_reply(data, STDIN)
-    if reply is None:
-        report(STDIN, _not_utf8(data))
-    else:
-        yield reply
-
-
-def _walk(root: Path, include: tuple[str, ...], report: OnError) -> Iterator[Path]:
+def _walk(
+    root: Path, include: tuple[str, ...], report: OnError, ignored: _Ignores
+) -> Iterator[Path]:
     def on_walk_error(error: OSError) -> None:
-        report(str(error.filename or root), _os_message(error))
+        report(str(error.filename or root), os_message(error))
 
     for directory, subdirs, files in os.walk(root, onerror=on_walk_error):
-        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+        here = Path(directory)
+        ignored.read_gitignore(here)
+        subdirs[:] = sorted(
+            name
+            for name in subdirs
+            if not name.startswith(".") and not ignored(here / name, directory=True)
+        )
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = Path(directory, name)
+            path = here / name
             relative = path.relative_to(root).as_posix()
-            if any(fnmatch.fnmatch(relative if "/" in glob else name, glob) for glob in include):
+            if any(
+                fnmatch.fnmatch(relative if "/" in glob else name, glob) for glob in include
+            ) and not ignored(path, directory=False):
                 yield path
 
 
-def _text_reply(data: bytes, origin: str) -> Reply | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    return Reply(text, None, None, origin, "text")
+class _Ignores:
+    """``.gitignore`` files (each applies below its own directory) and ``--exclude`` patterns."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...], gitignore: bool) -> None:
+        import pathspec
+
+        self._pathspec = pathspec
+        self._root = root
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self._gitignore = gitignore
+        self._specs: list[tuple[Path, Any]] = []
+        if gitignore:
+            top = _repository_root(root)
+            if top is not None and top != root.resolve():
+                self._add(top, top / ".gitignore")
+
+    def read_gitignore(self, directory: Path) -> None:
+        if self._gitignore:
+            self._add(directory.resolve(), directory / ".gitignore")
+
+    def _add(self, base: Path, file: Path) -> None:
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        self._specs.append((base, self._pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def __call__(self, path: Path, *, directory: bool) -> bool:
+        suffix = "/" if directory else ""
+        if self._exclude is not None:
+            if self._exclude.match_file(path.relative_to(self._root).as_posix() + suffix):
+                return True
+        resolved = path.resolve()
+        for base, spec in self._specs:
+            try:
+                relative = resolved.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(relative + suffix):
+                return True
+        return False
 
 
-def _not_utf8(data: bytes) -> str:
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        return f"not UTF-8 (byte 0x{data[error.start]:02x} on line {line})"
-    return "not UTF-8"
+def _repository_root(start: Path) -> Path | None:
+    for directory in (start.resolve(), *start.resolve().parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
 
 
 def _first_line_is_object(stream: BinaryIO) -> bool:
@@ -266,36 +245,20 @@ def _first_line_is_object(stream: BinaryIO) -> bool:
         if not line:
             return False
         if line.strip():
-            return _is_object(line)
+            return is_object_line(line)
     return False
 
 
-def _is_object(line: bytes) -> bool:
+def is_object_line(line: bytes) -> bool:
+    """The line is one JSON object (what makes a file or stdin JSONL)."""
     try:
         return isinstance(json.loads(line.decode("utf-8-sig")), dict)
     except (ValueError, RecursionError):
         return False
 
 
-def _chain(head: list[bytes], stream: BinaryIO) -> Iterator[bytes]:
-    yield from head
-    yield from iter(stream.readline, b"")
-
-
-class _EncodedText:
-    """A text stream seen as bytes, for a ``sys.stdin`` without ``.buffer`` (e.g. replaced in tests)."""
-
-    def __init__(self, stream: object) -> None:
-        self._stream = stream
-
-    def readline(self) -> bytes:
-        return str(self._stream.readline()).encode("utf-8", "surrogateescape")  # type: ignore[attr-defined]
-
-    def read(self) -> bytes:
-        return str(self._stream.read()).encode("utf-8", "surrogateescape")  # type: ignore[attr-defined]
-
-
-def _os_message(error: OSError) -> str:
+def os_message(error: OSError) -> str:
+    """An OSError as the one-line message the CLI prints."""
     return (error.strerror or str(error)).lower().rstrip(".")
 
 

@@ -13,13 +13,12 @@ parse is ``skipped``. Nothing here raises on bad input.
 from __future__ import annotations
 
 import ast
-import collections
-import functools
 
 import black
 import libcst as cst
 from black.parsing import stringify_ast
 
+from tokentrim.caching import BUDGETS, ByteBoundedCache, memoize
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
@@ -57,7 +56,7 @@ def clean_python(code: str, settings: Settings) -> CleanOutcome:
             f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit",
         )
     try:
-        original_tree = _parse(code)
+        original_tree: ast.Module = _parse(code)
     except _Skip as exc:
         return CleanOutcome(code, "skipped", str(exc))
     code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
@@ -132,11 +131,17 @@ def _format(code: str, line_length: int) -> str:
 
 
 # Texts black has been seen to leave unchanged: the second pass's check of them is already done.
-_FIXED_POINTS: collections.OrderedDict[tuple[str, int], None] = collections.OrderedDict()
-_FIXED_POINTS_MAX = 4096
+_FIXED_POINTS: ByteBoundedCache[tuple[str, int], bool] = ByteBoundedCache(
+    BUDGETS["python.fixed_points"], lambda key, _: 2 * len(key[0]) + 100
+)
 
 
-@functools.lru_cache(maxsize=4096)
+def _text_size(key: object, value: str) -> int:
+    code = key[0] if isinstance(key, tuple) else key
+    return 2 * (len(str(code)) + len(value)) + 100  # str: ~1-2 bytes per character
+
+
+@memoize("python.black", _text_size)
 def _black(code: str, line_length: int) -> str:
     """``black.format_str``, spelled out so that its own second pass proves the result stable.
 
@@ -162,21 +167,20 @@ def _format_once(code: str, mode: black.Mode) -> str:
     format_once = getattr(black, "_format_str_once", None)
     if format_once is None:  # pragma: no cover - a black without it: the documented function
         return black.format_str(code, mode=mode)
-    return format_once(code, mode=mode)
+    return str(format_once(code, mode=mode))
 
 
 def _remember_fixed_point(code: str, line_length: int) -> None:
-    _FIXED_POINTS[(code, line_length)] = None
-    if len(_FIXED_POINTS) > _FIXED_POINTS_MAX:
-        _FIXED_POINTS.popitem(last=False)
+    _FIXED_POINTS.put((code, line_length), True)
 
 
-@functools.lru_cache(maxsize=4096)
+@memoize("python.black_ast", _text_size)
 def _black_ast(code: str) -> str:
     return "\n".join(stringify_ast(_parse(code)))
 
 
-@functools.lru_cache(maxsize=1024)
+# An ast.Module costs about 38 bytes per character of source (measured on the dev replies).
+@memoize("python.parse", lambda code, tree: 40 * len(str(code)) + 200)
 def _parse(code: str) -> ast.Module:
     try:
         return ast.parse(code)

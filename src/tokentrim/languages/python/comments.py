@@ -175,7 +175,9 @@ class _CommentStripper(cst.CSTTransformer):
 
     # EmptyLine lists are rebuilt by their owner, so the blank lines around a removed comment
     # line can be collapsed: a run of blanks never grows longer than the longest run there was.
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
         updated = super().on_leave(original_node, updated_node)
         if not isinstance(updated, cst.CSTNode):
             return updated

@@ -1,4 +1,4 @@
-"""The ``tokentrim report`` command (registered on the ``tokentrim`` click group in cli.py)."""
+"""``tokentrim report``: what saved replies cost per model — compute, review time, savings."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any, NoReturn
 
 import click
 
-from tokentrim.cli_options import settings_from_options, settings_options
-from tokentrim.cost import PriceTable, load_prices
+from tokentrim.cli.options import prices_for, settings_from_options, settings_options
+from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
+from tokentrim.cli.output import Progress
 from tokentrim.errors import TokentrimError
 from tokentrim.report import (
     Reply,
-    Report,
     build_report,
     render_csv,
     render_html,
@@ -24,16 +24,18 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
+from tokentrim.report import (
+    Report as CostSummary,
+)
 
 __all__ = ["report_command"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 MAX_ERRORS_SHOWN = 20
-EXIT_INPUT = 2
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
-class TokenCount(click.ParamType):
+class TokenCount(click.ParamType[int]):
     """An integer with an optional k/M/B suffix: ``10M`` is ten million."""
 
     name = "TOKENS"
@@ -91,6 +93,7 @@ class TokenCount(click.ParamType):
 @click.pass_context
 def report_command(
     ctx: click.Context,
+    /,
     paths: tuple[str, ...],
     include: tuple[str, ...],
     field: str | None,
@@ -123,23 +126,13 @@ def report_command(
         "review_hourly_rate": hourly_rate,
     }
     compare_models = [name.strip() for item in compare for name in item.split(",") if name.strip()]
-    errors: list[str] = []  # the first MAX_ERRORS_SHOWN; error_count counts them all
-    error_count = 0
-
-    def on_error(origin: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_ERRORS_SHOWN:
-            errors.append(f"{origin}: {message}")
-
+    outcome = Report(max_shown=MAX_ERRORS_SHOWN, defer=True)
     try:
-        settings = settings_from_options(options).replace(
-            **{k: v for k, v in review.items() if v is not None}
-        )
-        prices: PriceTable | None = load_prices(settings.prices) if settings.prices else None
-        with _progress(enabled=not quiet and sys.stderr.isatty()) as advance:
+        settings = settings_from_options(options, review)
+        prices = prices_for(settings)
+        with Progress(None, enabled=not quiet and sys.stderr.isatty()) as advance:
             report = build_report(
-                _replies(list(paths) or ["-"], field, include, on_error),
+                _replies(list(paths) or ["-"], field, include, outcome.failed),
                 settings=settings,
                 prices=prices,
                 compare=compare_models,
@@ -151,9 +144,9 @@ def report_command(
     except TokentrimError as exc:
         _fail(ctx, str(exc))
 
-    if error_count and not report.total.replies:
-        _print_errors(errors, error_count)
-        ctx.exit(EXIT_INPUT)
+    if outcome.errors and not report.total.replies:
+        outcome.flush()
+        ctx.exit(outcome.exit_code)
     _emit(report, as_json=as_json, as_csv=as_csv)
     if html_file:
         try:
@@ -163,18 +156,10 @@ def report_command(
     if not quiet:
         for message, count in report.warnings.items():
             suffix = f" ({count} replies)" if count > 1 else ""
-            click.echo(f"tokentrim: warning: {message}{suffix}", err=True)
-    if error_count:
-        # Whatever could be read is reported; the unreadable inputs still fail the run.
-        _print_errors(errors, error_count)
-        ctx.exit(EXIT_INPUT)
-
-
-def _print_errors(errors: list[str], count: int) -> None:
-    for message in errors:
-        click.echo(f"tokentrim: error: {message}", err=True)
-    if count > len(errors):
-        click.echo(f"tokentrim: error: … and {count - len(errors)} more", err=True)
+            warning(f"{message}{suffix}")
+    # Whatever could be read is reported; the unreadable inputs still fail the run.
+    outcome.flush()
+    ctx.exit(outcome.exit_code)
 
 
 def _replies(
@@ -188,7 +173,7 @@ def _replies(
     yield from iter_replies(paths, field=field, include=include, on_error=on_error)
 
 
-def _emit(report: Report, *, as_json: bool, as_csv: bool) -> None:
+def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:
     if as_json:
         click.echo(render_json(report), nl=False)
     elif as_csv:
@@ -202,39 +187,5 @@ def _emit(report: Report, *, as_json: bool, as_csv: bool) -> None:
 
 
 def _fail(ctx: click.Context, message: str) -> NoReturn:
-    click.echo(f"tokentrim: error: {message}", err=True)
+    error(message)
     ctx.exit(EXIT_INPUT)
-
-
-class _progress:
-    """A rich progress counter on stderr (replies trimmed, time); a no-op when not enabled."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Any = None
-
-    def __enter__(self) -> Callable[[Any], None]:
-        if not self.enabled:
-            return lambda item: None
-        from rich.console import Console
-        from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            SpinnerColumn(),
-            "[progress.description]{task.description}",
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._progress.start()
-        task = self._progress.add_task("trimming replies", total=None)
-
-        def advance(item: Any) -> None:
-            self._progress.advance(task)
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()

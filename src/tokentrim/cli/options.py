@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from tokentrim.errors import ConfigError
 from tokentrim.settings import CHOICES, Settings, load_settings
+
+if TYPE_CHECKING:
+    from tokentrim.cost import PriceTable
+
+__all__ = ["FLAGS", "in_flag_words", "prices_for", "settings_from_options", "settings_options"]
 
 
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,8 +78,39 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def settings_from_options(options: dict[str, Any]) -> Settings:
-    """Settings from pyproject/env, then the flags that were given."""
+#: Settings fields → the flag that sets them, so that errors speak of what the user typed.
+FLAGS = {
+    "line_length": "--line-length",
+    "review_lines_per_hour": "--lines-per-hour",
+    "review_words_per_minute": "--words-per-minute",
+    "review_hourly_rate": "--hourly-rate",
+    "carry_turns": "--carry-turns",
+}
+
+
+def in_flag_words(exc: ConfigError) -> ConfigError:
+    """A settings error raised by flags, with field names replaced by the flag names."""
+    message = str(exc)
+    for field, flag in FLAGS.items():
+        message = re.sub(rf"\b{field}\b", flag, message)
+    return ConfigError(message)
+
+
+def settings_from_options(options: dict[str, Any], extra: dict[str, Any] | None = None) -> Settings:
+    """Settings from pyproject/env, then the flags that were given (and ``extra`` fields).
+
+    Errors in pyproject.toml name the file, in the environment the variable, and in flags the
+    flag (``--hourly-rate must not be negative``).
+    """
+    flags = {k: v for k, v in (extra or {}).items() if v is not None}
+    try:
+        Settings(**flags)
+    except ConfigError as exc:
+        raise in_flag_words(exc) from None
+    return _settings_from_options(options).replace(**flags)
+
+
+def _settings_from_options(options: dict[str, Any]) -> Settings:
     overrides = {
         "model": options.get("model"),
         "level": options.get("level"),
@@ -86,7 +124,12 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
         "line_length": options.get("line_length"),
         "prices": options.get("prices"),
     }
-    settings = load_settings({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        Settings(**{k: v for k, v in given.items() if k != "prices"})
+    except ConfigError as exc:
+        raise in_flag_words(exc) from None
+    settings = load_settings(given)
     enable = frozenset(_ids(options.get("enable", ())))
     disable = frozenset(_ids(options.get("disable", ())))
     if enable or disable:
@@ -100,3 +143,12 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
 def _ids(values: tuple[str, ...]) -> Iterator[str]:
     for value in values:
         yield from (v for v in value.replace(",", " ").split() if v)
+
+
+def prices_for(settings: Settings) -> PriceTable | None:
+    """The ``--prices`` table, loaded once per run (``trim()`` itself reads no files)."""
+    if not settings.prices:
+        return None
+    from tokentrim.cost import load_prices
+
+    return load_prices(settings.prices)
