@@ -25,7 +25,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "docstrings": ("keep", "summary", "strip"),
     "code": ("auto", "fenced", "whole"),
     "comments": ("all", "narration", "keep"),
-    "formatter": ("black", "ruff"),
 }
 
 
@@ -47,8 +46,6 @@ class Settings:
     # Which comments go: all but pragmas; only those that narrate the code; none.
     comments: Literal["all", "narration", "keep"] = "all"
     format: bool = True
-    # black itself, or the ruff wheel's Black-compatible formatter (faster on big code).
-    formatter: Literal["black", "ruff"] = "black"
     line_length: int = 88
     model: str | None = None
     # A TOML file of per-million-token prices that overrides or adds to genai-prices.

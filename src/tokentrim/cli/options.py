@@ -52,11 +52,6 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--format/--no-format", "format_", default=None, help="Run black (default on)."
         ),
-        click.option(
-            "--formatter",
-            type=click.Choice(CHOICES["formatter"]),
-            help="black (default) or ruff's Black-compatible formatter (much faster).",
-        ),
         click.option("--line-length", type=int, help="black's line length (default 88)."),
         click.option(
             "--prices",
@@ -120,7 +115,6 @@ def _settings_from_options(options: dict[str, Any]) -> Settings:
         "code": options.get("code"),
         "comments": options.get("comments"),
         "format": options.get("format_"),
-        "formatter": options.get("formatter"),
         "line_length": options.get("line_length"),
         "prices": options.get("prices"),
     }

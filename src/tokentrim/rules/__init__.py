@@ -284,6 +284,22 @@ _JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 
 
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
+
+
+def _copies(node: ast.expr) -> bool:
+    """An argument that ``list()``/``dict()``/``tuple()``/``sorted()`` would only copy: a display,
+    a comprehension, or a ``list()``/``sorted()`` call."""
+    if isinstance(node, ast.List | ast.ListComp | ast.Dict | ast.DictComp | ast.Tuple):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("list", "sorted")
+    )
+
+
 def code_features(tree: ast.Module) -> frozenset[str]:
     """The shapes in a block that some rule needs, from one walk of Python's own (fast) AST.
 
@@ -323,9 +339,13 @@ def code_features(tree: ast.Module) -> frozenset[str]:
             if isinstance(node.func, ast.Name):
                 name = node.func.id
                 if name == "range":
-                    found.add("range")
+                    if len(node.args) == 2 and _is_zero(node.args[0]):
+                        found.add("range")  # range(0, n): the only shape range-zero-start fixes
                 elif name in ("list", "dict", "tuple", "sorted"):
-                    found.add("collection-call" if node.args or node.keywords else "empty-call")
+                    if not (node.args or node.keywords):
+                        found.add("empty-call")
+                    elif node.args and _copies(node.args[0]):
+                        found.add("collection-call")
         elif isinstance(node, ast.Attribute) and node.attr == "keys":
             found.add("keys")
         for field in _BODY_FIELDS:

@@ -29,9 +29,9 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, Scope, ScopeProvider
 
 __all__ = [
+    "Binding",
     "DYNAMIC_ATTRS",
     "DYNAMIC_NAMES",
-    "Binding",
     "ModuleFacts",
     "Scopes",
     "builtin_is_free",

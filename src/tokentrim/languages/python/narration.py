@@ -242,8 +242,11 @@ _COMMON_TERMS = frozenset(
     "API CSV JSON XML HTML HTTP HTTPS URL URI ID IO OS CPU GPU RAM SQL DB UI CLI GUI PDF PNG JPG "
     "ASCII UTF UTF8 TCP UDP IP DNS SSH FTP REST AI ML NN FPS RGB RGBA TODO NOTE OK".split()
 )
+# "Output: 14", "prints [1, 2]", "-> True": what running the code shows.
 _EXAMPLE_OUTPUT = re.compile(
-    r"(output|outputs|prints?|returns?|result|expected|=>|->)\s*[:=]?\s*\S", re.IGNORECASE
+    r"((output|outputs|prints?|returns?|results?|expected|gives)\s*(:|=|->|=>)|=>|->|"
+    r"(output|outputs|prints?|returns?|results? in|gives|is now)\s+([-\d\[{(\"']|True|False|None))",
+    re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"[-=*#~_+.<>/\\|]{3,}|[-=*#~_ ]*\w[\w ]{0,40}[-=*#~_ ]*[-=*#~_]{3,}")
 _SECTION = re.compile(
