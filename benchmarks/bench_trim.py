@@ -31,7 +31,9 @@ DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
 
 
 def load_replies(dev: Path) -> dict[str, list[str]]:
-    sets = {"corpora": [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora").glob("*.md"))]}
+    sets = {
+        "corpora": [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora").glob("*.md"))]
+    }
     if dev.is_file():
         with dev.open(encoding="utf-8") as stream:
             sets["dev"] = [json.loads(line)["response"] for line in stream if line.strip()]
@@ -120,8 +122,12 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"level={args.level} repeat={args.repeat} (min of repeats per reply; ratio = trim / floor)")
-    print(f"{'set':<14}{'replies':>8}{'trim p50':>10}{'p95':>9}{'floor p50':>11}{'p95':>9}{'ratio':>8}")
+    print(
+        f"level={args.level} repeat={args.repeat} (min of repeats per reply; ratio = trim / floor)"
+    )
+    print(
+        f"{'set':<14}{'replies':>8}{'trim p50':>10}{'p95':>9}{'floor p50':>11}{'p95':>9}{'ratio':>8}"
+    )
     for name, row in results.items():
         print(
             f"{name:<14}{row['replies']:>8}{row['trim_p50_ms']:>9.1f}ms{row['trim_p95_ms']:>7.1f}ms"
