@@ -41,6 +41,7 @@ __all__ = [
     "module_facts",
     "name_bindings",
     "remember_code",
+    "scope_of",
     "scopes",
     "shared_wrapper",
 ]
@@ -91,6 +92,12 @@ def shared_wrapper(module: cst.Module) -> cst.MetadataWrapper:
     """The one metadata wrapper of ``module`` (not a copy: metadata is keyed by its own nodes), so
     that every rule of a round shares what any of them resolved."""
     return _remembered("wrapper", module, _wrap)
+
+
+def scope_of(module: cst.Module) -> Mapping[cst.CSTNode, Scope | None]:
+    """The scope of each node of ``module`` (libcst's ScopeProvider) without parent metadata;
+    shared with :func:`scopes` through the module's one wrapper."""
+    return cast(Mapping[cst.CSTNode, Scope | None], shared_wrapper(module).resolve(ScopeProvider))
 
 
 def scopes(module: cst.Module) -> Scopes:

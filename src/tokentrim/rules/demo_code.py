@@ -25,7 +25,7 @@ from libcst.metadata import GlobalScope, Scope
 
 from tokentrim.rules import CodeRule, register
 from tokentrim.rules._cst import is_string_statement
-from tokentrim.rules._facts import DYNAMIC_NAMES, scopes
+from tokentrim.rules._facts import DYNAMIC_NAMES, scope_of
 
 _PURE_BUILTINS = frozenset(
     "abs all any ascii bin bool bytearray bytes callable chr complex dict divmod enumerate filter "
@@ -99,7 +99,7 @@ class DemoCode(CodeRule):
             return set()
         if defs[-1] == len(body) - 1 and not any(_is_main_guard(s) for s in body):
             return set()  # nothing after the definitions, no main guard: nothing to judge
-        scope = scopes(module).scope
+        scope = scope_of(module)
         facts = []
         for stmt in body:
             facts.append(_Facts(scope))
