@@ -24,6 +24,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "think": ("keep", "strip"),
     "docstrings": ("keep", "summary", "strip"),
     "code": ("auto", "fenced", "whole"),
+    "comments": ("all", "narration", "keep"),
 }
 
 
@@ -42,6 +43,8 @@ class Settings:
     think: Literal["keep", "strip"] | None = None
     docstrings: Literal["keep", "summary", "strip"] | None = None
     code: Literal["auto", "fenced", "whole"] = "auto"
+    # Which comments go: all but pragmas; only those that narrate the code; none.
+    comments: Literal["all", "narration", "keep"] = "all"
     format: bool = True
     line_length: int = 88
     model: str | None = None

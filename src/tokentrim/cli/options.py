@@ -45,6 +45,11 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Where code is: auto, fenced blocks only, whole reply.",
         ),
         click.option(
+            "--comments",
+            type=click.Choice(CHOICES["comments"]),
+            help="Comments to remove: all (but pragmas), narration only, or keep them.",
+        ),
+        click.option(
             "--format/--no-format", "format_", default=None, help="Run black (default on)."
         ),
         click.option("--line-length", type=int, help="black's line length (default 88)."),
@@ -108,6 +113,7 @@ def _settings_from_options(options: dict[str, Any]) -> Settings:
         "think": options.get("think"),
         "docstrings": options.get("docstrings"),
         "code": options.get("code"),
+        "comments": options.get("comments"),
         "format": options.get("format_"),
         "line_length": options.get("line_length"),
         "prices": options.get("prices"),

@@ -20,6 +20,8 @@ from typing import ClassVar
 import libcst as cst
 
 from tokentrim.errors import UnknownRuleError
+from tokentrim.rules._batch import batchable, run_batch
+from tokentrim.rules._facts import module_code, remember_code
 from tokentrim.settings import LEVELS, Settings
 
 __all__ = [
@@ -169,21 +171,73 @@ def apply_code_rules(
 ) -> tuple[cst.Module, list[str], list[str]]:
     """Run the enabled code rules in order on one parsed block.
 
-    Returns the new module, the ids of rules that changed it, and warnings. A rule whose output
-    does not parse (a bug, caught here rather than shipped) is undone and reported. ``code`` and
-    ``tree`` are ``module.code`` and its ``ast.parse`` when the caller has them already.
+    Returns the new module, the ids of rules that changed it, and warnings. ``code`` and ``tree``
+    are ``module.code`` and its ``ast.parse`` when the caller has them already.
+
+    Each round is one walk of the tree in which every rule has its turn (:mod:`._batch`), with
+    scope metadata computed once and shared. A rule can open a chance for another (a dedented
+    `else` leaves `if c: return a` and `return b` side by side): rounds repeat until one changes
+    nothing, so that the result is a fixed point and a second call is a no-op (the pipeline's
+    stability net checks exactly that). If a rule raises, or a round's output does not parse, the
+    block is done again rule by rule, which undoes just the rule at fault and reports it.
     """
-    fired: list[str] = []
-    warnings: list[str] = []
     current_code = module.code if code is None else code
     try:
         features = code_features(tree if tree is not None else ast.parse(current_code))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         features = None  # no shortcut: every rule walks the block
     rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
-    # A rule can open a chance for an earlier one (a dedented `else` leaves `if c: return a` and
-    # `return b` side by side): repeat until a round changes nothing, so that the result is a fixed
-    # point and a second call is a no-op (the pipeline's stability net checks exactly that).
+    if not all(batchable(rule) for rule in rules):
+        return _one_rule_at_a_time(module, rules, settings, current_code, features)
+    start = module
+    fired: list[str] = []
+    warnings: list[str] = []
+    try:
+        for _ in range(_MAX_BATCHED_ROUNDS):
+            wanted = [r for r in rules if features is None or r.requires <= features]
+            if not wanted:
+                break
+            transformers = [rule(settings) for rule in wanted]
+            remember_code(module, current_code)
+            new = run_batch(module, transformers)
+            for transformer in transformers:
+                warnings.extend(f"{transformer.id}: {w}" for w in transformer.warnings)
+            changed = [t.id for t in transformers if t.fired]
+            if new is module or not changed:
+                break
+            new_code = module_code(new)
+            if new_code == current_code:
+                break
+            tree = ast.parse(new_code)
+            fired.extend(rule_id for rule_id in changed if rule_id not in fired)
+            module, current_code, features = new, new_code, code_features(tree)
+        else:
+            raise _NoFixedPoint
+    except Exception:  # noqa: BLE001 - a rule's bug, deep nesting, a bad rewrite: one by one
+        return _one_rule_at_a_time(start, rules, settings, start.code, None)
+    return module, fired, list(dict.fromkeys(warnings))
+
+
+class _NoFixedPoint(Exception):
+    """The batched rounds did not settle: the rule-by-rule path decides, as it always did."""
+
+
+def _one_rule_at_a_time(
+    module: cst.Module,
+    rules: list[type[CodeRule]],
+    settings: Settings,
+    current_code: str,
+    features: frozenset[str] | None,
+) -> tuple[cst.Module, list[str], list[str]]:
+    """The rules one after another, each in its own walk: a rule that raises or whose output does
+    not parse is undone (and reported) without costing the others."""
+    if features is None:
+        try:
+            features = code_features(ast.parse(current_code))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            features = None
+    fired: list[str] = []
+    warnings: list[str] = []
     for _ in range(_MAX_ROUNDS):
         changed = False
         for rule in rules:
@@ -221,11 +275,29 @@ def apply_code_rules(
     return module, fired, list(dict.fromkeys(warnings))
 
 
-# Rounds of the code rules per block; real code settles in one or two.
+# Rounds of the code rules per block; real code settles in one or two. A batched round defers
+# what an earlier rule's rewrite of the same node hid, so it may need a few more.
 _MAX_ROUNDS = 4
+_MAX_BATCHED_ROUNDS = 8
 
 _JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
+
+
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
+
+
+def _copies(node: ast.expr) -> bool:
+    """An argument that ``list()``/``dict()``/``tuple()``/``sorted()`` would only copy: a display,
+    a comprehension, or a ``list()``/``sorted()`` call."""
+    if isinstance(node, ast.List | ast.ListComp | ast.Dict | ast.DictComp | ast.Tuple):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("list", "sorted")
+    )
 
 
 def code_features(tree: ast.Module) -> frozenset[str]:
@@ -267,9 +339,13 @@ def code_features(tree: ast.Module) -> frozenset[str]:
             if isinstance(node.func, ast.Name):
                 name = node.func.id
                 if name == "range":
-                    found.add("range")
+                    if len(node.args) == 2 and _is_zero(node.args[0]):
+                        found.add("range")  # range(0, n): the only shape range-zero-start fixes
                 elif name in ("list", "dict", "tuple", "sorted"):
-                    found.add("collection-call" if node.args or node.keywords else "empty-call")
+                    if not (node.args or node.keywords):
+                        found.add("empty-call")
+                    elif node.args and _copies(node.args[0]):
+                        found.add("collection-call")
         elif isinstance(node, ast.Attribute) and node.attr == "keys":
             found.add("keys")
         for field in _BODY_FIELDS:

@@ -15,7 +15,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, parenthesize, wrap_if
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment, parenthesize, wrap_if
 
 
 @register

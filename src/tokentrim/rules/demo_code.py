@@ -18,12 +18,14 @@ dropping those would change how the definitions behave afterwards.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ScopeProvider
+from libcst.metadata import GlobalScope, Scope
 
 from tokentrim.rules import CodeRule, register
+from tokentrim.rules._cst import is_string_statement
+from tokentrim.rules._facts import DYNAMIC_NAMES, scope_of
 
 _PURE_BUILTINS = frozenset(
     "abs all any ascii bin bool bytearray bytes callable chr complex dict divmod enumerate filter "
@@ -57,11 +59,12 @@ _PURE_FUNCTIONS = frozenset(
         "re.split",
     }
 )
+# The scope of each node of the module (libcst's ScopeProvider), keyed by the module's own nodes.
+_ScopeOf = Mapping[cst.CSTNode, Scope | None]
 _MUTATORS = frozenset(
     "append extend insert pop popitem remove clear update setdefault add discard sort reverse "
     "write writelines put put_nowait appendleft extendleft popleft rotate".split()
 )
-_DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec", "__import__", "setattr"})
 
 
 @register
@@ -74,28 +77,37 @@ class DemoCode(CodeRule):
     before = "def double(x):\n    return 2 * x\n\n\n# Example usage\nprint(double(21))\n"
     after = "def double(x):\n    return 2 * x\n"
 
-    METADATA_DEPENDENCIES = (ScopeProvider,)
+    def visit_Module(self, node: cst.Module) -> bool:
+        return False  # everything happens on leaving the module, from its top-level statements
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        drop = self._droppable(original_node.body)
+        if not _shape_kept(original_node.body, updated_node.body):
+            # Rules before this one (in the same walk) merged or split top-level statements: the
+            # positions judged below would not be the statements dropped. Next round.
+            return updated_node
+        drop = self._droppable(original_node)
         if not drop:
             return updated_node
         self.fired += len(drop)
         body = [stmt for i, stmt in enumerate(updated_node.body) if i not in drop]
         return updated_node.with_changes(body=body)
 
-    def _droppable(self, body: Sequence[cst.BaseStatement]) -> set[int]:
+    def _droppable(self, module: cst.Module) -> set[int]:
+        body: Sequence[cst.BaseStatement] = module.body
         defs = [i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef | cst.ClassDef)]
         if not defs:
             return set()
+        if defs[-1] == len(body) - 1 and not any(_is_main_guard(s) for s in body):
+            return set()  # nothing after the definitions, no main guard: nothing to judge
+        scope = scope_of(module)
         facts = []
         for stmt in body:
-            facts.append(_Facts(self))
+            facts.append(_Facts(scope))
             stmt.visit(facts[-1])
-        if set().union(*(f.loaded for f in facts)) & _DYNAMIC:
+        if set().union(*(f.loaded for f in facts)) & DYNAMIC_NAMES:
             return set()
         defined = {body[i].name.value for i in defs}  # type: ignore[attr-defined]
-        stateful = self._stateful(body, defs)
+        stateful = self._stateful(body, defs, scope)
         drop = {
             i
             for i, s in enumerate(body)
@@ -123,18 +135,20 @@ class DemoCode(CodeRule):
                     changed = True
         drop |= eligible
         first_kept = next((s for i, s in enumerate(body) if i not in drop), None)
-        if 0 in drop and first_kept is not None and _is_string_statement(first_kept):
+        if 0 in drop and first_kept is not None and is_string_statement(first_kept):
             drop.discard(0)  # the string would become the module docstring
         return drop
 
-    def _stateful(self, body: Sequence[cst.BaseStatement], defs: list[int]) -> set[str]:
+    def _stateful(
+        self, body: Sequence[cst.BaseStatement], defs: list[int], scope: _ScopeOf
+    ) -> set[str]:
         """Definitions whose calls can change module state (directly or through another one)."""
         direct: dict[str, bool] = {}
         loads: dict[str, set[str]] = {}
         for i in defs:
             node = body[i]
             assert isinstance(node, cst.FunctionDef | cst.ClassDef)
-            finder = _StateChanges(self, node.name.value)
+            finder = _StateChanges(scope, node.name.value)
             node.visit(finder)
             direct[node.name.value] = finder.found
             loads[node.name.value] = finder.loaded
@@ -152,9 +166,9 @@ class DemoCode(CodeRule):
 class _Facts(cst.CSTVisitor):
     """Module-level names a statement uses and binds, its callees, and what it must not contain."""
 
-    def __init__(self, rule: CodeRule) -> None:
+    def __init__(self, scope: _ScopeOf) -> None:
         super().__init__()
-        self.rule = rule
+        self.scope = scope
         self.loaded: set[str] = set()
         self.bound: set[str] = set()  # module-level names it binds
         self.local: set[str] = set()  # every name it binds, comprehension variables included
@@ -185,7 +199,7 @@ class _Facts(cst.CSTVisitor):
         return True
 
     def visit_Name(self, node: cst.Name) -> None:
-        if _resolves_global(self.rule, node, module_level=True):
+        if _resolves_global(self.scope, node, module_level=True):
             self.loaded.add(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -218,7 +232,7 @@ class _Facts(cst.CSTVisitor):
     def _bind(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.local.add(target.value)
-            if _resolves_global(self.rule, target, module_level=True):
+            if _resolves_global(self.scope, target, module_level=True):
                 self.bound.add(target.value)
         elif isinstance(target, cst.Tuple | cst.List):
             for element in target.elements:
@@ -259,9 +273,9 @@ class _Facts(cst.CSTVisitor):
 class _StateChanges(cst.CSTVisitor):
     """Does a definition change state outside its own locals (module globals, class attributes)?"""
 
-    def __init__(self, rule: CodeRule, own_name: str) -> None:
+    def __init__(self, scope: _ScopeOf, own_name: str) -> None:
         super().__init__()
-        self.rule = rule
+        self.scope = scope
         self.own_name = own_name
         self.found = False
         self.loaded: set[str] = set()
@@ -318,12 +332,21 @@ class _StateChanges(cst.CSTVisitor):
 
     def _is_global(self, name: cst.Name) -> bool:
         # Module-level code inside a definition (decorators, defaults) runs once, not per call.
-        return _resolves_global(self.rule, name, module_level=False)
+        return _resolves_global(self.scope, name, module_level=False)
 
 
-def _resolves_global(rule: CodeRule, name: cst.Name, *, module_level: bool) -> bool:
+def _shape_kept(
+    original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+) -> bool:
+    """The same number and kinds of top-level statements, position by position."""
+    return len(original) == len(updated) and all(
+        type(a) is type(b) for a, b in zip(original, updated, strict=True)
+    )
+
+
+def _resolves_global(scope_of: _ScopeOf, name: cst.Name, *, module_level: bool) -> bool:
     """Does this name refer to a module-level (or builtin) binding?"""
-    scope = rule.get_metadata(ScopeProvider, name, None)
+    scope = scope_of.get(name)
     if scope is None:
         return False
     if isinstance(scope, GlobalScope):
@@ -373,14 +396,6 @@ def _dotted(node: cst.BaseExpression) -> str | None:
             return ""
         else:
             return None
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, cst.BaseString)
-    )
 
 
 def _is_main_guard(stmt: cst.BaseStatement) -> bool:

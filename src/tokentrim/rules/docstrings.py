@@ -15,6 +15,8 @@ from typing import TypeVar
 import libcst as cst
 
 from tokentrim.rules import CodeRule, register
+from tokentrim.rules._cst import is_string_statement
+from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
 # Libraries whose behaviour depends on docstrings; importing any of them keeps every docstring.
@@ -63,10 +65,16 @@ class Docstrings(CodeRule):
         self.mode = mode if mode != "keep" else "summary"
         self.blocked = False
 
+    # Docstrings belong to modules, classes and functions: nothing inside a simple statement or
+    # an expression can hold one.
+    prune = (cst.SimpleStatementLine, cst.BaseExpression)
+
     def visit_Module(self, node: cst.Module) -> bool:
-        finder = _DocReaders()
-        node.visit(finder)
-        self.blocked = finder.found
+        code = module_code(node)
+        if "__doc__" in code or "help" in code or any(name in code for name in _DOC_CONSUMERS):
+            finder = _DocReaders()  # only a block that spells one of them can read docstrings
+            node.visit(finder)
+            self.blocked = finder.found
         return not self.blocked
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -104,7 +112,7 @@ class Docstrings(CodeRule):
         assert isinstance(first, cst.SimpleStatementLine)
         rest = list(body[1:])
         if self.mode == "strip":
-            if rest and _is_string_statement(rest[0]) or not rest and is_module:
+            if rest and is_string_statement(rest[0]) or not rest and is_module:
                 # The next string would become the docstring; or the block is only a docstring.
                 return None
             self.fired += 1
@@ -154,14 +162,6 @@ def summary_literal(string: cst.SimpleString) -> str | None:
     if summary.endswith(("\\", quote[0])):
         return None
     return f"{string.prefix}{quote}{summary}{quote}"
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, cst.BaseString)
-    )
 
 
 def _docstring(body: Sequence[cst.BaseStatement]) -> cst.SimpleString | None:

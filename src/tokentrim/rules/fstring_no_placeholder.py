@@ -13,7 +13,7 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule
+from tokentrim.rules._base import StandardRule
 from tokentrim.settings import Settings
 
 

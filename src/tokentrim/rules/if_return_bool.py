@@ -15,11 +15,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import (
-    ReturnPairRule,
-    as_bool,
-    bool_literal,
-)
+from tokentrim.rules._base import ReturnPairRule
+from tokentrim.rules._cst import as_bool, bool_literal
 
 
 @register

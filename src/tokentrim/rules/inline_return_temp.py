@@ -15,14 +15,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import (
-    BodyRule,
-    count_names,
-    has_comment,
-    line,
-    single_small_statement,
-    wrap_if,
-)
+from tokentrim.rules._base import BodyRule
+from tokentrim.rules._cst import count_names, has_comment, line, single_small_statement, wrap_if
 from tokentrim.settings import Settings
 
 

@@ -2,7 +2,7 @@
 ``{}``, ``()``.
 
 Only when the name is the builtin: not bound anywhere in the block, no star import, no dynamic
-namespace access (see ``_util.builtin_is_free``). ``set()`` stays: ``{}`` is a dict.
+namespace access (see ``_facts.builtin_is_free``). ``set()`` stays: ``{}`` is a dict.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, is_builtin_call
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
+from tokentrim.rules._facts import is_builtin_call
 
 
 @register

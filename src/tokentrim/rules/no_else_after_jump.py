@@ -14,7 +14,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import BodyRule, as_statements, ends_with_jump, has_comment
+from tokentrim.rules._base import BodyRule
+from tokentrim.rules._cst import as_statements, ends_with_jump, has_comment
 
 
 @register

@@ -2,7 +2,7 @@
 
 Fires only on exactly two positional arguments, the first the literal ``0``, and only when ``range``
 is the builtin: not bound anywhere in the block, no star import, no dynamic namespace access (see
-``_util.builtin_is_free``). ``range(0, n)`` and ``range(n)`` are equal for every ``n``, and raise the
+``_facts.builtin_is_free``). ``range(0, n)`` and ``range(n)`` are equal for every ``n``, and raise the
 same error for a non-integer ``n``.
 """
 
@@ -13,7 +13,9 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, is_builtin_call
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
+from tokentrim.rules._facts import is_builtin_call
 
 
 @register

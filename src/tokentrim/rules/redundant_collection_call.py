@@ -16,7 +16,9 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, is_builtin_call
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
+from tokentrim.rules._facts import is_builtin_call
 
 # Outer builtin → the argument node types it merely copies.
 _COPIES: dict[str, tuple[type[cst.BaseExpression], ...]] = {

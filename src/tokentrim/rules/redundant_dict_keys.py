@@ -16,12 +16,9 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import (
-    StandardRule,
-    has_comment,
-    is_builtin_call,
-    name_bindings,
-)
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
+from tokentrim.rules._facts import is_builtin_call, name_bindings
 
 
 @register

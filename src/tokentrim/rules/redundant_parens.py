@@ -13,11 +13,16 @@ wrap ``yield``/``await``/``lambda``/walrus stay.
 from __future__ import annotations
 
 import ast
+import io
+import keyword
+import tokenize
 
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment
+from tokentrim.rules._facts import module_code, remember_code
 
 # fmt: off
 _ATOMS = (
@@ -46,41 +51,90 @@ class RedundantParens(StandardRule):
     )
     after = "def split(n):\n    if n % 2 == 0:\n        return n // 2, n // 2\n    return n\n"
 
+    def visit_Module(self, node: cst.Module) -> bool:
+        super().visit_Module(node)
+        return False  # the work is done on leaving the module, over the rewritten tree
+
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if self.skip:
+            return updated_node
+        code = module_code(updated_node)
+        if not _may_group(code):
             return updated_node
         finder = _Candidates()
         updated_node.visit(finder)
         if not finder.found:
             return updated_node
         try:
-            reference = ast.dump(ast.parse(updated_node.code))
+            reference = ast.dump(ast.parse(code))
         except (SyntaxError, ValueError, RecursionError):
             return updated_node
         candidates = finder.found
-        new = _same_tree(updated_node, set(candidates), reference)
-        if new is None:
+        # A tuple that is a call's argument always changes the tree without its parentheses (one
+        # argument becomes several): trying it, alone or with the others, can only fail.
+        doomed = finder.tuple_args
+        result = None if doomed else _same_tree(updated_node, set(candidates), reference)
+        if result is None:
             ok = {
                 node_id
                 for node_id in candidates[:_MAX_SINGLE_TRIES]
-                if _same_tree(updated_node, {node_id}, reference) is not None
+                if node_id not in doomed
+                and _same_tree(updated_node, {node_id}, reference) is not None
             }
-            new = _same_tree(updated_node, ok, reference) if ok else None
-            if new is None:
+            result = _same_tree(updated_node, ok, reference) if ok else None
+            if result is None:
                 return updated_node
             candidates = list(ok)
+        new, new_code = result
+        if new_code == code:
+            return updated_node  # parentheses libcst keeps twice over (the text is the same)
         self.fired += len(candidates)
-        return new
+        return remember_code(new, new_code)
 
 
-def _same_tree(module: cst.Module, targets: set[int], reference: str) -> cst.Module | None:
-    """``module`` without the parentheses of ``targets`` if its AST stays ``reference``."""
-    new = module.visit(_Unparen(targets))
+def _may_group(code: str) -> bool:
+    """Whether any ``(`` in the code can be a grouping parenthesis: one that does not follow a
+    name, a closing bracket or a string (those open calls, parameters and bases). A cheap token
+    scan that spares the tree walk in blocks with nothing but calls."""
+    previous: tokenize.TokenInfo | None = None
     try:
-        same = ast.dump(ast.parse(new.code)) == reference
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type in _INSIGNIFICANT:
+                continue
+            if token.type == tokenize.STRING and "(" in token.string:
+                prefix = token.string[: token.string.index(token.string[-1])]
+                if "f" in prefix.lower():
+                    return True  # before Python 3.12 an f-string's expressions are one token
+            if token.string == "(" and token.type == tokenize.OP:
+                if previous is None or not (
+                    previous.type == tokenize.NAME
+                    and not keyword.iskeyword(previous.string)
+                    and not keyword.issoftkeyword(previous.string)
+                    or previous.type == tokenize.STRING
+                    or previous.string in (")", "]")
+                ):
+                    return True
+            previous = token
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return True
+    return False
+
+
+_INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _same_tree(
+    module: cst.Module, targets: set[int], reference: str
+) -> tuple[cst.Module, str] | None:
+    """``module`` without the parentheses of ``targets`` (and its code) if its AST stays
+    ``reference``."""
+    new = module.visit(_Unparen(targets))
+    code = new.code
+    try:
+        same = ast.dump(ast.parse(code)) == reference
     except (SyntaxError, ValueError, RecursionError):
         return None
-    return new if same else None
+    return (new, code) if same else None
 
 
 class _Unparen(cst.CSTTransformer):
@@ -104,6 +158,7 @@ class _Candidates(cst.CSTVisitor):
         super().__init__()
         self.stack: list[cst.CSTNode] = []
         self.found: list[int] = []
+        self.tuple_args: set[int] = set()
         self._module = cst.Module(body=[])
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -111,6 +166,8 @@ class _Candidates(cst.CSTVisitor):
         self.stack.append(node)
         if isinstance(node, cst.BaseExpression) and node.lpar and self._wanted(node, parent):
             self.found.append(id(node))
+            if isinstance(node, cst.Tuple) and isinstance(parent, cst.Arg):
+                self.tuple_args.add(id(node))
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:

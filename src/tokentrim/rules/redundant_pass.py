@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, single_small_statement
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment, is_string_statement, single_small_statement
 
 
 @register
@@ -45,7 +46,7 @@ class RedundantPass(StandardRule):
         if any(_is_future_import(stmt) for stmt in body):
             return None  # `pass` before `from __future__` is an error that must stay one
         kept = [stmt for stmt in body if not _is_lone_pass(stmt)]
-        if not kept or (kept[0] is not body[0] and _is_string_statement(kept[0])):
+        if not kept or (kept[0] is not body[0] and is_string_statement(kept[0])):
             # A block cannot be empty; and a string after a leading `pass` must not become the
             # docstring (`__doc__` would change).
             kept.insert(0, body[0])
@@ -53,11 +54,6 @@ class RedundantPass(StandardRule):
             return None
         self.fired += len(body) - len(kept)
         return kept
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
-    return isinstance(small, cst.Expr) and isinstance(small.value, cst.BaseString)
 
 
 def _is_future_import(stmt: cst.BaseStatement) -> bool:

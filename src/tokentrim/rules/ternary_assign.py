@@ -15,12 +15,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import (
-    AssignPairRule,
-    bool_literal,
-    conditional,
-    fits_line,
-)
+from tokentrim.rules._base import AssignPairRule
+from tokentrim.rules._cst import bool_literal, conditional, fits_line
 
 
 @register

@@ -13,7 +13,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import register
-from tokentrim.rules._util import StandardRule, has_comment, single_small_statement
+from tokentrim.rules._base import StandardRule
+from tokentrim.rules._cst import has_comment, single_small_statement
 
 
 @register

@@ -24,6 +24,8 @@ import re
 import libcst as cst
 
 from tokentrim.rules import CodeRule, register
+from tokentrim.rules._cst import is_string_statement
+from tokentrim.rules._facts import DYNAMIC_NAMES
 from tokentrim.settings import Settings
 
 _SIDE_EFFECT_MODULES = (
@@ -40,7 +42,6 @@ _SIDE_EFFECT_MODULES = (
     "encodings",
     "seaborn",
 )
-_DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec", "__import__", "__getattr__"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -58,10 +59,16 @@ class UnusedImports(CodeRule):
         self.active = False
 
     def visit_Module(self, node: cst.Module) -> bool:
+        if not any(
+            isinstance(stmt, cst.SimpleStatementLine)
+            and any(isinstance(s, cst.Import | cst.ImportFrom) for s in stmt.body)
+            for stmt in node.body
+        ):
+            return False  # no module-level import: nothing to remove, no need to look for uses
         finder = _Uses()
         node.visit(finder)
         self.used = finder.names
-        self.active = finder.has_code and not (finder.names & _DYNAMIC)
+        self.active = finder.has_code and not (finder.names & DYNAMIC_NAMES)
         return False
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -88,7 +95,7 @@ class UnusedImports(CodeRule):
             else:
                 carried = [line for line in stmt.leading_lines if line.comment is not None]
         first_removed = not body or body[0] is not updated_node.body[0]
-        if body and first_removed and _is_string_statement(body[0]):
+        if body and first_removed and is_string_statement(body[0]):
             self.fired = fired  # a string would become the module docstring
             return updated_node
         return updated_node.with_changes(body=body)
@@ -119,7 +126,7 @@ class UnusedImports(CodeRule):
     def _keeps(self, alias: cst.ImportAlias, module: str) -> bool:
         full = _name(alias.name)
         if alias.asname is not None:
-            bound = _name(alias.asname.name)  # type: ignore[arg-type]
+            bound = _name(alias.asname.name)
             if bound == full.rpartition(".")[2]:
                 return True  # `import x as x`: an explicit re-export
         else:
@@ -159,14 +166,6 @@ class _Uses(cst.CSTVisitor):
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         self.names.update(_WORD.findall(node.value))
-
-
-def _is_string_statement(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, cst.BaseString)
-    )
 
 
 def _name(node: cst.BaseExpression) -> str:

@@ -22,7 +22,9 @@ from tokentrim.caching import BUDGETS, ByteBoundedCache, memoize
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
+from tokentrim.languages.python.narration import plan as plan_narration
 from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
+from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
 __all__ = ["PythonCleaner", "clean_python"]
@@ -59,12 +61,12 @@ def clean_python(code: str, settings: Settings) -> CleanOutcome:
         return CleanOutcome(code, "skipped", str(exc))
     code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
     try:
-        new, fired, warnings = _one_pass(code, original_tree, settings, code_rules)
+        new, fired, warnings, explained = _one_pass(code, original_tree, settings, code_rules)
         if new == code:
             return CleanOutcome(code, "unchanged", rules=(), warnings=tuple(warnings))
         if not new.strip():
             return CleanOutcome(code, "unchanged", "nothing but comments: kept as it was")
-        again, _, _ = _one_pass(new, _parse(new), settings, code_rules)
+        again, _, _, _ = _one_pass(new, _parse(new), settings, code_rules)
         if again != new:
             raise _NetFailed("a second pass changed the result (not idempotent)")
     except _Skip as exc:
@@ -75,33 +77,42 @@ def clean_python(code: str, settings: Settings) -> CleanOutcome:
         return CleanOutcome(code, "skipped", "code nested too deeply for the parser")
     except Exception as exc:  # noqa: BLE001 - a bug in a rule or a library must not lose the block
         return CleanOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
-    return CleanOutcome(new, "changed", rules=tuple(fired), warnings=tuple(warnings))
+    reason = f"comments: {'; '.join(explained)}" if explained else ""
+    return CleanOutcome(new, "changed", reason, rules=tuple(fired), warnings=tuple(warnings))
 
 
 def _one_pass(
     code: str, tree: ast.Module, settings: Settings, code_rules: tuple[type[CodeRule], ...]
-) -> tuple[str, list[str], list[str]]:
+) -> tuple[str, list[str], list[str], tuple[str, ...]]:
+    """Comments, rules and black once; also why each comment went or stayed (narration mode)."""
     fired: list[str] = []
     warnings: list[str] = []
-    comments = scan_comments(code)
+    explained: tuple[str, ...] = ()
+    comments = "none" if settings.comments == "keep" else scan_comments(code)
+    only: frozenset[str] | None = None
+    if comments != "none" and settings.comments == "narration":
+        narration = plan_narration(code)
+        only, explained = narration.remove, narration.reasons
+        if not only:
+            comments = "none"
     needs_strip = comments != "none"
     if needs_strip or code_rules:
         module = _parse_cst(code)
         if needs_strip:
-            module = strip_comments(module, statements_only=comments == "statements")
+            module = strip_comments(module, statements_only=comments == "statements", only=only)
             stripped = module.code
             if stripped != code:
                 if not stripped.strip():
-                    return "", [], []
+                    return "", [], [], explained
                 if ast.dump(_parse(stripped)) != ast.dump(tree):
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:
             module, fired, warnings = apply_code_rules(module, settings, code, _parse(code))
-            code = module.code
+            code = module_code(module)
     if settings.format:
         code = _format(code, settings.line_length)
-    return code, fired, warnings
+    return code, fired, warnings, explained
 
 
 def _format(code: str, line_length: int) -> str:

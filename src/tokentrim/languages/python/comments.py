@@ -1,11 +1,17 @@
-"""Comment stripping with libcst: every comment goes except pragmas, the shebang and the cookie."""
+"""Comment stripping with libcst: every comment goes except pragmas, the shebang and the cookie.
+
+With ``only`` (``comments=narration``), just the comments whose text is in that set go: the ones
+:mod:`.narration` finds narrating the code.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import tokenize
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -57,15 +63,19 @@ def scan_comments(code: str) -> str:
     return found
 
 
-def strip_comments(module: cst.Module, *, statements_only: bool = False) -> cst.Module:
+def strip_comments(
+    module: cst.Module, *, statements_only: bool = False, only: frozenset[str] | None = None
+) -> cst.Module:
     """Return ``module`` without its comments (pragmas, shebang and cookie stay).
 
     ``statements_only`` walks statements and suites but not expressions: right, and several
-    times faster, when no comment is inside brackets (see :func:`scan_comments`).
+    times faster, when no comment is inside brackets (see :func:`scan_comments`). ``only``: remove
+    just the comments with these texts.
     """
+    drop = _drop if only is None else functools.partial(_drop_only, only)
     if statements_only:
-        return _strip_statements(module)  # type: ignore[return-value]
-    return module.visit(_CommentStripper())
+        return _strip_statements(module, drop)  # type: ignore[return-value]
+    return module.visit(_CommentStripper(drop))
 
 
 _STATEMENT_LEVEL = (
@@ -80,21 +90,21 @@ _STATEMENT_LEVEL = (
 )
 
 
-def _strip_statements(node: cst.CSTNode) -> cst.CSTNode:
+def _strip_statements(node: cst.CSTNode, drop: _Drop) -> cst.CSTNode:
     changes: dict[str, object] = {}
     for field in dataclasses.fields(node):
         value = getattr(node, field.name)
         new: object = value
         if isinstance(value, cst.TrailingWhitespace):
-            if _drop(value.comment):
+            if drop(value.comment):
                 new = value.with_changes(comment=None, whitespace=cst.SimpleWhitespace(""))
         elif isinstance(value, _STATEMENT_LEVEL):
-            new = _strip_statements(value)
+            new = _strip_statements(value, drop)
         elif isinstance(value, (tuple, list)) and value:
             if isinstance(value[0], cst.EmptyLine):
-                new = _strip_lines(node, field.name, value)
+                new = _strip_lines(node, field.name, value, drop)
             elif isinstance(value[0], _STATEMENT_LEVEL):
-                stripped = [_strip_statements(child) for child in value]
+                stripped = [_strip_statements(child, drop) for child in value]
                 if any(a is not b for a, b in zip(stripped, value, strict=True)):
                     new = stripped
         if new is not value:
@@ -103,15 +113,15 @@ def _strip_statements(node: cst.CSTNode) -> cst.CSTNode:
         return node
     updated = node.with_changes(**changes)
     if isinstance(updated, cst.IndentedBlock):
-        updated = _no_blank_after_opening_comment(node, updated)  # type: ignore[arg-type]
+        updated = _no_blank_after_opening_comment(node, updated, drop)  # type: ignore[arg-type]
     return updated
 
 
-def _strip_lines(owner: cst.CSTNode, field: str, lines) -> object:  # type: ignore[no-untyped-def]
+def _strip_lines(owner: cst.CSTNode, field: str, lines, drop: _Drop) -> object:  # type: ignore[no-untyped-def]
     kept = [
         line
         for number, line in enumerate(lines, start=1)
-        if not _drop(line.comment)
+        if not drop(line.comment)
         # The shebang and the cookie can only be the module's first two lines.
         or isinstance(owner, cst.Module)
         and field == "header"
@@ -123,7 +133,7 @@ def _strip_lines(owner: cst.CSTNode, field: str, lines) -> object:  # type: igno
 
 
 def _no_blank_after_opening_comment(
-    original: cst.IndentedBlock, updated: cst.IndentedBlock
+    original: cst.IndentedBlock, updated: cst.IndentedBlock, drop: _Drop
 ) -> cst.IndentedBlock:
     """A comment that opened the block must not leave a blank line in its place."""
     if not updated.body:
@@ -131,7 +141,7 @@ def _no_blank_after_opening_comment(
     first, original_first = updated.body[0], original.body[0]
     lines = getattr(first, "leading_lines", ())
     original_lines = getattr(original_first, "leading_lines", ())
-    if not (lines and original_lines and _drop(original_lines[0].comment)):
+    if not (lines and original_lines and drop(original_lines[0].comment)):
         return updated
     while lines and lines[0].comment is None:
         lines = lines[1:]
@@ -142,13 +152,24 @@ def _drop(comment: cst.Comment | None) -> bool:
     return comment is not None and not PRAGMA.match(comment.value)
 
 
+def _drop_only(texts: frozenset[str], comment: cst.Comment | None) -> bool:
+    return _drop(comment) and comment is not None and comment.value in texts
+
+
+_Drop = Callable[[cst.Comment | None], bool]
+
+
 class _CommentStripper(cst.CSTTransformer):
     """The full pass, for comments inside brackets: visits every node, expressions included."""
+
+    def __init__(self, drop: _Drop) -> None:
+        super().__init__()
+        self.drop = drop
 
     def leave_TrailingWhitespace(
         self, original_node: cst.TrailingWhitespace, updated_node: cst.TrailingWhitespace
     ) -> cst.TrailingWhitespace:
-        if _drop(updated_node.comment):
+        if self.drop(updated_node.comment):
             return updated_node.with_changes(comment=None, whitespace=cst.SimpleWhitespace(""))
         return updated_node
 
@@ -164,13 +185,13 @@ class _CommentStripper(cst.CSTTransformer):
         for field in _LINE_FIELDS:
             lines = getattr(updated, field, None)
             if isinstance(lines, (list, tuple)) and lines and isinstance(lines[0], cst.EmptyLine):
-                new = _strip_lines(updated, field, lines)
+                new = _strip_lines(updated, field, lines, self.drop)
                 if new is not lines:
                     changes[field] = new
         if changes:
             updated = updated.with_changes(**changes)
         if isinstance(updated, cst.IndentedBlock):
-            updated = _no_blank_after_opening_comment(original_node, updated)  # type: ignore[arg-type]
+            updated = _no_blank_after_opening_comment(original_node, updated, self.drop)  # type: ignore[arg-type]
         return updated
 
 

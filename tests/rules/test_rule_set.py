@@ -1,6 +1,6 @@
-"""The ``standard`` rules as a set: registry contract, examples, the fixed point, and the real replies.
+"""The rules as a set: levels, the fixed point, crash handling, real replies and generated programs.
 
-Per-rule golden and differential tests live in ``tests/rules/``.
+The contract of each rule is checked in ``test_contract.py``; its own cases in ``test_<id>.py``.
 """
 
 from __future__ import annotations
@@ -14,50 +14,26 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from rule_harness import on_generated_programs, only, visit
 
-from tokentrim.rules import ORDER, CodeRule, all_rules, apply_code_rules, enabled_rules
+from tokentrim.rules import all_rules, apply_code_rules, apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-replies-dev.jsonl"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-replies-dev.jsonl"
 STANDARD = [rule for rule in all_rules() if rule.level == "standard"]
+AGGRESSIVE_IDS = {"docstrings", "demo-code", "unused-imports", "think", "filler-prose"}
 PYTHON_FENCE = re.compile(
     r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,})[ \t]*(?:python3?|py)\b[^\n]*\n(?P<code>.*?)^(?P=indent)(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
 
 
-def only(rule_id: str) -> Settings:
-    others = frozenset(rule.id for rule in all_rules() if rule.id != rule_id)
-    return Settings(level="safe", enable=frozenset({rule_id}), disable=others)
-
-
 def run(code: str, settings: Settings) -> tuple[str, list[str], list[str]]:
     module, fired, warnings = apply_code_rules(cst.parse_module(code), settings)
     return module.code, fired, warnings
-
-
-def test_at_least_twelve_standard_rules() -> None:
-    assert len(STANDARD) >= 12
-
-
-@pytest.mark.parametrize("rule", STANDARD, ids=lambda rule: rule.id)
-def test_rule_contract(rule: type[CodeRule]) -> None:
-    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.id)
-    assert ORDER.count(rule.id) == 1
-    assert issubclass(rule, CodeRule)
-    assert rule.description and "\n" not in rule.description and rule.description.endswith(".")
-    module_doc = sys.modules[rule.__module__].__doc__ or ""
-    assert module_doc.startswith(f"``{rule.id}``"), "the module docstring documents the rule"
-    assert rule.before and rule.after and rule.before != rule.after
-
-
-@pytest.mark.parametrize("rule", STANDARD, ids=lambda rule: rule.id)
-def test_rule_example_is_what_the_rule_does(rule: type[CodeRule]) -> None:
-    out, fired, warnings = run(rule.before, only(rule.id))
-    assert out == rule.after
-    assert fired == [rule.id] and not warnings
-    ast.parse(rule.after)
-    assert run(rule.after, only(rule.id))[0] == rule.after
 
 
 def test_levels_turn_the_rules_on_and_off() -> None:
@@ -80,6 +56,25 @@ def test_rules_run_to_a_fixed_point() -> None:
     assert out == "def f(a, b):\n    if a:\n        return 1\n    return 2 if b else 3\n"
     assert set(fired) == {"no-else-after-jump", "ternary-return"}
     assert run(out, Settings(level="standard"))[0] == out
+
+
+def test_aggressive_rules_are_registered_at_aggressive() -> None:
+    rules = {rule.id: rule for rule in all_rules()}
+    assert AGGRESSIVE_IDS <= set(rules)
+    for rule_id in AGGRESSIVE_IDS:
+        rule = rules[rule_id]
+        assert rule.level == "aggressive"
+        assert rule.description and rule.before and rule.after != rule.before
+
+
+@pytest.mark.parametrize("rule_id", sorted(AGGRESSIVE_IDS))
+def test_each_rule_is_on_at_aggressive_and_off_at_standard(rule_id: str) -> None:
+    assert rule_id in {r.id for r in enabled_rules(Settings(level="aggressive"))}
+    assert rule_id not in {r.id for r in enabled_rules(Settings(level="standard"))}
+    enabled = Settings(level="standard", enable=frozenset({rule_id}))
+    assert rule_id in {r.id for r in enabled_rules(enabled)}
+    disabled = Settings(level="aggressive", disable=frozenset({rule_id}))
+    assert rule_id not in {r.id for r in enabled_rules(disabled)}
 
 
 def test_a_crashing_rule_costs_a_warning_not_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,19 +166,7 @@ def test_humaneval_replies_keep_their_verdict() -> None:
 
 def test_generated_programs_never_break_a_rule() -> None:
     """hypothesmith programs: every standard rule runs without raising, and its output parses."""
-    hypothesmith = pytest.importorskip("hypothesmith")
-    from hypothesis import HealthCheck, given
-    from hypothesis import settings as hypothesis_settings
-    from hypothesis import strategies as st
 
-    @hypothesis_settings(
-        derandomize=True,
-        max_examples=40,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
     def check(code: str) -> None:
         try:
             module = cst.parse_module(code)
@@ -192,9 +175,44 @@ def test_generated_programs_never_break_a_rule() -> None:
             return
         for rule in STANDARD:
             try:
-                new = module.visit(rule(only(rule.id)))
+                new = visit(rule.id, module, only(rule.id))
             except RecursionError:
                 continue
             ast.parse(new.code)
 
-    check()
+    on_generated_programs(check)
+
+
+@hypothesis_settings(derandomize=True, max_examples=300, deadline=None, database=None)
+@given(st.text())
+def test_text_rules_never_raise_and_are_idempotent(text: str) -> None:
+    aggressive = Settings(level="aggressive")
+    out, _ = apply_text_rules(text, aggressive)
+    assert apply_text_rules(out, aggressive)[0] == out
+
+
+@pytest.mark.parametrize("level", ["standard", "aggressive"])
+def test_one_walk_per_round_gives_what_the_rules_one_by_one_give(level: str) -> None:
+    """The batched walk (all rules in one traversal per round) and the rule-by-rule path reach the
+    same code on every Python block of corpora/, and the same rule ids."""
+    from tokentrim.fences import find_code_blocks
+    from tokentrim.rules import CodeRule, _one_rule_at_a_time
+
+    settings = Settings(level=level)
+    rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
+    compared = 0
+    for path in sorted((Path(__file__).resolve().parents[2] / "corpora").glob("*.md")):
+        for block in find_code_blocks(path.read_text(encoding="utf-8")):
+            try:
+                module = cst.parse_module(block.code)
+                ast.parse(block.code)
+            except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
+                continue
+            batched, fired, _ = apply_code_rules(module, settings)
+            single, fired_single, _ = _one_rule_at_a_time(
+                module, rules, settings, module.code, None
+            )
+            assert batched.code == single.code, (path.name, block.start)
+            assert set(fired) == set(fired_single), (path.name, block.start)
+            compared += 1
+    assert compared > 20

@@ -10,7 +10,7 @@ import pytest
 
 from tokentrim.rules import all_rules
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "out of date: run `python scripts/gen_rule_gallery.py`"
 
 
