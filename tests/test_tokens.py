@@ -78,3 +78,50 @@ def test_warm_up_names_the_encodings_in_use() -> None:
     names = warm_up(["gpt-4o", None])
     assert names[0] in ("o200k_base", OFFLINE_FALLBACK)
     assert names[1] in ("cl100k_base", OFFLINE_FALLBACK)
+
+
+def test_worker_processes_count_as_their_parent(tmp_path, monkeypatch) -> None:
+    """litellm points tiktoken at its bundled cache when imported: a worker spawned after that
+    could load the exact encoding where the parent fell back. Workers adopt the parent's choice."""
+    import shutil
+
+    from tokentrim import tokens
+
+    parent = tokens.choices()
+    if parent["o200k_base"] != OFFLINE_FALLBACK:
+        pytest.skip("the exact o200k_base is available here: nothing to disagree on")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))  # inherited by spawned workers
+    litellm_cache = _litellm_tokenizers()
+    if litellm_cache is None:
+        pytest.skip("litellm's bundled tiktoken files are not installed")
+    for file in litellm_cache.iterdir():
+        if file.is_file() and len(file.name) == 40:
+            shutil.copy(file, cache)
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as fresh:
+        assert fresh.submit(_encoding_of, "gpt-4o").result() == "o200k_base"  # the worker could
+    with ProcessPoolExecutor(
+        1, mp_context=get_context("spawn"), initializer=tokens.adopt, initargs=(parent,)
+    ) as adopted:
+        assert adopted.submit(_encoding_of, "gpt-4o").result() == OFFLINE_FALLBACK
+
+
+def _encoding_of(model: str) -> str:
+    from tokentrim.tokens import encoding_for
+
+    return encoding_for(model)[1]
+
+
+def _litellm_tokenizers():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "litellm_core_utils" / "tokenizers"
+    return path if path.is_dir() else None

@@ -84,6 +84,26 @@ def warm_up(models: Iterable[str | None] = (None,), *, timeout: float = LOAD_TIM
     return [load_encoding(encoding_name_for(model), timeout=timeout)[1] for model in models]
 
 
+def choices() -> dict[str, str]:
+    """Every known encoding → the one this process counts it with (loading them as needed).
+
+    Worker processes :func:`adopt` their parent's choices, so that a report measured in ``-j N``
+    processes counts exactly as one measured in the parent (which may have fallen back to the
+    offline encoding before a library such as litellm pointed tiktoken at a cache).
+    """
+    names = sorted({DEFAULT_ENCODING, *_PREFIXES.values(), *_LOADED})
+    return {name: load_encoding(name)[1] for name in names}
+
+
+def adopt(decided: dict[str, str]) -> None:
+    """Count each encoding as the parent process does (see :func:`choices`)."""
+    for name, used in decided.items():
+        if used == OFFLINE_FALLBACK and name != OFFLINE_FALLBACK:
+            _LOADED[name] = (_offline_fallback(), OFFLINE_FALLBACK)
+        else:
+            load_encoding(name)
+
+
 class _Loader:
     """One attempt to load an encoding through tiktoken, in a daemon thread."""
 

@@ -174,9 +174,13 @@ def _run(inputs: list[str], job: Job, workers: int) -> Iterator[Done]:
         for name in inputs:
             yield _clean_here(name, job)
         return
+    from tokentrim import tokens
+
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     pending: collections.deque[Future[Done] | str] = collections.deque()
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=tokens.adopt, initargs=(tokens.choices(),)
+    ) as pool:
         for name in inputs:
             if name != STDIN and _kind(name) == "text":
                 pending.append(pool.submit(_clean_buffered, name, job))

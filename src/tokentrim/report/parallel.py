@@ -37,10 +37,13 @@ def measure_in_processes(
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from tokentrim import tokens
+
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     pending: deque[Future[list[ReplyCost]]] = deque()
+    initargs = (settings, prices, compare, tokens.choices())
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(settings, prices, compare)
+        jobs, mp_context=context, initializer=_init_worker, initargs=initargs
     ) as pool:
         for chunk in _chunks(replies, _CHUNK):
             pending.append(pool.submit(_measure_chunk, chunk))
@@ -60,8 +63,16 @@ class _Worker:
 _worker: _Worker | None = None  # set in each worker process by _init_worker
 
 
-def _init_worker(settings: Settings, prices: PriceTable | None, compare: Sequence[str]) -> None:
+def _init_worker(
+    settings: Settings,
+    prices: PriceTable | None,
+    compare: Sequence[str],
+    encodings: dict[str, str],
+) -> None:
+    from tokentrim import tokens
+
     global _worker
+    tokens.adopt(encodings)  # count exactly as the parent does
     resolved = (resolve_model(name, prices) for name in compare)
     _worker = _Worker(settings, prices, [model for model in resolved if model is not None])
 
