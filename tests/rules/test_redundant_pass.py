@@ -39,9 +39,25 @@ RULE = "redundant-pass"
             id="async",
         ),
         pytest.param(
-            "if x:\n    pass\n    y()\nelse:\n    pass\n",
-            "if x:\n    y()\nelse:\n    pass\n",
-            id="if",
+            "if x:\n    pass\n    y()\nelse:\n    pass\n", "if x:\n    y()\n", id="if"
+        ),
+        pytest.param("if x:\n    y()\nelse:\n    pass\n", "if x:\n    y()\n", id="else-pass"),
+        pytest.param("if x:\n    y()\nelse: pass\n", "if x:\n    y()\n", id="else-pass-inline"),
+        pytest.param(
+            "if x:\n    y()\nelif z:\n    w()\nelse:\n    pass\n",
+            "if x:\n    y()\nelif z:\n    w()\n",
+            id="after-elif",
+        ),
+        pytest.param(
+            "for i in x:\n    f(i)\nelse:\n    pass\n", "for i in x:\n    f(i)\n", id="for-else"
+        ),
+        pytest.param(
+            "while c():\n    f()\nelse:\n    pass\n", "while c():\n    f()\n", id="while-else"
+        ),
+        pytest.param(
+            "try:\n    f()\nexcept E:\n    g()\nelse:\n    pass\n",
+            "try:\n    f()\nexcept E:\n    g()\n",
+            id="try-else",
         ),
     ],
 )
@@ -53,6 +69,10 @@ def test_redundant_pass_fixes(before: str, after: str) -> None:
     "code",
     [
         pytest.param("def f():\n    pass\n", id="alone"),
+        pytest.param("if x:\n    y()\nelse:\n    pass  # nothing to do yet\n", id="else-pass-comment"),
+        pytest.param("if x:\n    y()\n# why\nelse:\n    pass\n", id="comment-before-else"),
+        pytest.param("if x:\n    y()\nelif z:\n    pass\n", id="elif-pass-evaluates-z"),
+        pytest.param("try:\n    f()\nfinally:\n    pass\n", id="finally-pass"),
         pytest.param("class A:\n    pass\n", id="alone-class"),
         pytest.param("def f():\n    pass  # noqa\n    x = 1\n", id="trailing-comment"),
         pytest.param("def f():\n    # why\n    pass\n    x = 1\n", id="comment-above"),

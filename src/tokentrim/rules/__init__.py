@@ -97,6 +97,7 @@ ORDER: list[str] = [
     # aggressive: text rules (whole reply; reasoning before filler), then code rules
     "think",
     "filler-prose",
+    "removed-prose",
     "docstrings",
     "demo-code",
     "unused-imports",  # last: earlier rules may remove the only use of an import
@@ -350,7 +351,10 @@ def code_features(tree: ast.Module) -> frozenset[str]:
             found.add("keys")
         for field in _BODY_FIELDS:
             body = getattr(node, field, None)
-            if isinstance(body, list) and len(body) > 1:
-                if any(isinstance(stmt, ast.Pass) for stmt in body):
-                    found.add("pass-with-siblings")
+            if not isinstance(body, list):
+                continue
+            if len(body) > 1 and any(isinstance(stmt, ast.Pass) for stmt in body):
+                found.add("redundant-pass")
+            elif field == "orelse" and len(body) == 1 and isinstance(body[0], ast.Pass):
+                found.add("redundant-pass")  # `else: pass`
     return frozenset(found)
