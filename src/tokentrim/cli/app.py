@@ -19,6 +19,7 @@ from tokentrim.cli.outcome import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, error
 from tokentrim.cli.report import report_command
 from tokentrim.cli.route import route_group
 from tokentrim.cli.rules import rules_command
+from tokentrim.cli.serve import serve_command
 from tokentrim.errors import TokentrimError
 
 __all__ = ["cli", "main"]
@@ -40,6 +41,7 @@ for _command in (
     report_command,
     route_group,
     rules_command,
+    serve_command,
 ):
     cli.add_command(_command)
 
