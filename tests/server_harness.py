@@ -25,7 +25,7 @@ class Proxy:
     def __init__(self, upstream: str, settings: Settings | None = None, **config: Any) -> None:
         self.port = free_port()
         self.app = create_app(
-            upstream, settings or Settings(), config=ServerConfig(access_log=False, **config)
+            upstream, settings or Settings(), config=ServerConfig(**{"access_log": False, **config})
         )
         self._server = uvicorn.Server(
             uvicorn.Config(

@@ -301,12 +301,16 @@ class _Relay(StreamingResponse):
 async def _unless_disconnected(request: Request, awaitable: Awaitable[Any]) -> Any:
     """``await awaitable``, cancelled if the client disconnects first (raises ClientDisconnect)."""
     result: list[Any] = []
+    failure: list[BaseException] = []
     gone = False
 
     async with anyio.create_task_group() as group:
 
         async def run() -> None:
-            result.append(await awaitable)
+            try:
+                result.append(await awaitable)
+            except Exception as error:  # noqa: BLE001 - raised below, not as an ExceptionGroup
+                failure.append(error)
             group.cancel_scope.cancel()
 
         async def watch() -> None:
@@ -320,6 +324,8 @@ async def _unless_disconnected(request: Request, awaitable: Awaitable[Any]) -> A
 
         group.start_soon(run)
         group.start_soon(watch)
+    if failure:
+        raise failure[0]
     if gone and not result:
         raise ClientDisconnect()
     return result[0]
