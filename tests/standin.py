@@ -181,7 +181,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if spec.fault == "badjson":
             first = stream.find(b"\n\n") + 2
-            stream = stream[:first] + b'data: {"choices": [{"delta": {"content": "x\n\n' + stream[first:]
+            stream = (
+                stream[:first] + b'data: {"choices": [{"delta": {"content": "x\n\n' + stream[first:]
+            )
         rng = random.Random(spec.seed)
         cut = len(stream) // 2 if spec.fault in ("truncate", "eof") else len(stream)
         if spec.fault == "eof":  # end cleanly after the last whole event before the cut

@@ -17,9 +17,9 @@ pytest.importorskip("starlette")
 import anthropic  # noqa: E402
 import httpx  # noqa: E402
 import openai  # noqa: E402
-
 from server_harness import Proxy, free_port  # noqa: E402
 from standin import StandIn, corpus  # noqa: E402
+
 from tokentrim import trim  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
@@ -89,7 +89,9 @@ def test_openai_responses_and_completions(proxy: Proxy) -> None:
 def test_anthropic_plain_and_streamed(proxy: Proxy, name: str) -> None:
     want = trim(_found(name)).text
     client = _ant(proxy)
-    message = client.messages.create(model="claude-x", max_tokens=64, messages=_user(f"reply={name}"))  # type: ignore[arg-type]
+    message = client.messages.create(
+        model="claude-x", max_tokens=64, messages=_user(f"reply={name}")
+    )  # type: ignore[arg-type]
     assert "".join(b.text for b in message.content if b.type == "text") == want
     with client.messages.stream(
         model="claude-x",
@@ -131,9 +133,16 @@ def test_opt_out_and_json_mode_are_relayed_untouched(upstream: StandIn, proxy: P
 def test_other_paths_and_methods_are_forwarded_unchanged(upstream: StandIn, proxy: Proxy) -> None:
     direct = httpx.post(upstream.url + "/v1/embeddings?x=1", json={"input": "a"})
     via = httpx.post(proxy.url + "/v1/embeddings?x=1", json={"input": "a"})
-    assert (via.status_code, via.content) == (direct.status_code, direct.content) == (404, direct.content)
+    assert (
+        (via.status_code, via.content)
+        == (direct.status_code, direct.content)
+        == (404, direct.content)
+    )
     assert upstream.requests[-1]["path"] == "/v1/embeddings?x=1"
-    assert httpx.get(proxy.url + "/v1/models").status_code == httpx.get(upstream.url + "/v1/models").status_code
+    assert (
+        httpx.get(proxy.url + "/v1/models").status_code
+        == httpx.get(upstream.url + "/v1/models").status_code
+    )
 
 
 def test_auth_goes_upstream_hop_by_hop_does_not(upstream: StandIn, proxy: Proxy) -> None:
@@ -147,7 +156,10 @@ def test_auth_goes_upstream_hop_by_hop_does_not(upstream: StandIn, proxy: Proxy)
         "x-custom": "kept",
     }
     body = {"model": "m", "messages": _user("text=hi")}
-    assert httpx.post(proxy.url + "/v1/chat/completions", json=body, headers=headers).status_code == 200
+    assert (
+        httpx.post(proxy.url + "/v1/chat/completions", json=body, headers=headers).status_code
+        == 200
+    )
     sent = {k.lower(): v for k, v in upstream.requests[-1]["headers"].items()}
     assert sent["authorization"] == "Bearer sk-secret" and sent["x-api-key"] == "sk-ant-secret"
     assert sent["x-custom"] == "kept"
@@ -196,7 +208,11 @@ def test_wrong_api_key_is_401_in_the_sdks_shape(keyed: Proxy) -> None:
 
 def test_the_proxy_key_is_not_forwarded(upstream: StandIn, keyed: Proxy) -> None:
     headers = {"x-tokentrim-api-key": "proxy-key"}
-    httpx.post(keyed.url + "/v1/chat/completions", json={"model": "m", "messages": _user("text=hi")}, headers=headers)
+    httpx.post(
+        keyed.url + "/v1/chat/completions",
+        json={"model": "m", "messages": _user("text=hi")},
+        headers=headers,
+    )
     assert "x-tokentrim-api-key" not in {k.lower() for k in upstream.requests[-1]["headers"]}
 
 
@@ -232,7 +248,9 @@ def test_upstream_dies_mid_stream_the_sdk_gets_what_was_sent_then_an_error(proxy
     assert _found(name).startswith(text[:40])
     with pytest.raises(anthropic.APIStatusError, match="broke off"):
         with _ant(proxy).messages.stream(
-            model="m", max_tokens=5, messages=_user(f"reply={name};fault=truncate")  # type: ignore[arg-type]
+            model="m",
+            max_tokens=5,
+            messages=_user(f"reply={name};fault=truncate"),  # type: ignore[arg-type]
         ) as events:
             "".join(events.text_stream)
 
@@ -253,7 +271,9 @@ def test_malformed_json_from_upstream_is_relayed_as_it_was(upstream: StandIn, pr
     body["stream"] = True
     direct = httpx.post(upstream.url + "/v1/chat/completions", json=body)
     via = httpx.post(proxy.url + "/v1/chat/completions", json=body, timeout=30)
-    assert via.status_code == 200 and via.content == direct.content  # untrimmed from the bad event on
+    assert (
+        via.status_code == 200 and via.content == direct.content
+    )  # untrimmed from the bad event on
 
 
 def test_slow_upstream_is_504(upstream: StandIn) -> None:
@@ -340,7 +360,11 @@ def test_metrics_count_requests_tokens_and_errors(upstream: StandIn) -> None:
     with Proxy(upstream.url) as server:
         client = _oai(server)
         client.chat.completions.create(model="m", messages=_user(f"reply={REPLIES[0]}"))
-        list(client.chat.completions.create(model="m", messages=_user(f"reply={REPLIES[0]}"), stream=True))
+        list(
+            client.chat.completions.create(
+                model="m", messages=_user(f"reply={REPLIES[0]}"), stream=True
+            )
+        )
         httpx.post(server.url + "/v1/embeddings", json={})
         text = httpx.get(server.url + "/metrics").text
         assert httpx.get(server.url + "/readyz").json()["status"] == "ready"

@@ -7,6 +7,7 @@ import ipaddress
 import json
 import os
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -20,7 +21,9 @@ INSTALL_HINT = "tokentrim serve needs the server extra: pip install 'tokentrim[s
 
 
 @click.command("serve")
-@click.option("--upstream", required=True, metavar="URL", help="The provider or router to forward to.")
+@click.option(
+    "--upstream", required=True, metavar="URL", help="The provider or router to forward to."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8787, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256))
@@ -32,12 +35,14 @@ INSTALL_HINT = "tokentrim serve needs the server extra: pip install 'tokentrim[s
 @click.option(
     "--max-body", default=32 * 1024 * 1024, show_default=True, type=int, help="Bytes (413 over)."
 )
-@click.option("--timeout", default=600.0, show_default=True, type=float, help="Upstream read timeout, s.")
+@click.option(
+    "--timeout", default=600.0, show_default=True, type=float, help="Upstream read timeout, s."
+)
 @click.option(
     "--shutdown-timeout",
-    default=30.0,
+    default=30,
     show_default=True,
-    type=float,
+    type=click.IntRange(0),
     help="On SIGTERM, seconds open streams get to finish.",
 )
 @click.option("--no-access-log", is_flag=True, help="No access-log line per request.")
@@ -50,7 +55,7 @@ def serve_command(
     api_key: str | None,
     max_body: int,
     timeout: float,
-    shutdown_timeout: float,
+    shutdown_timeout: int,
     no_access_log: bool,
     **options: Any,
 ) -> int:
@@ -70,9 +75,7 @@ def serve_command(
         return EXIT_INPUT
     settings = settings_from_options(options)
     if not _is_loopback(host) and not api_key:
-        warning(
-            f"binding {host} without --api-key: anyone who can reach it can use your upstream"
-        )
+        warning(f"binding {host} without --api-key: anyone who can reach it can use your upstream")
     config = ServerConfig(
         api_key=api_key, max_body=max_body, read_timeout=timeout, access_log=not no_access_log
     )
@@ -83,10 +86,18 @@ def serve_command(
     os.environ[CONFIG_ENV] = json.dumps(
         {"upstream": upstream, "settings": fields, "config": dataclasses.asdict(config)}
     )
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    multiproc = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if multiproc:
+        # prometheus-client's rule: the directory is wiped before the server starts, or the
+        # counts of the previous run (and of dead processes) are summed in.
+        for stale in Path(multiproc).glob("*.db"):
+            stale.unlink(missing_ok=True)
+    elif workers > 1:
         # Each worker writes its metrics there; /metrics of any worker sums them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tokentrim-metrics-")
-    click.echo(f"tokentrim: proxying http://{host}:{port} -> {upstream} ({workers} worker(s))", err=True)
+    click.echo(
+        f"tokentrim: proxying http://{host}:{port} -> {upstream} ({workers} worker(s))", err=True
+    )
     uvicorn.run(
         "tokentrim.server.app:app_from_env",
         factory=True,

@@ -125,7 +125,8 @@ class Proxy:
         api = self._plan(request, bytes(body))
         record["trimmed"] = api is not None
         url = self.upstream.copy_with(
-            raw_path=self.upstream.raw_path.rstrip(b"/") + request.scope["raw_path"]
+            raw_path=self.upstream.raw_path.rstrip(b"/")
+            + request.scope["raw_path"]
             + (b"?" + request.scope["query_string"] if request.scope["query_string"] else b"")
         )
         headers = [
@@ -139,7 +140,9 @@ class Proxy:
         )
         own = time.perf_counter() - started
         try:
-            upstream = await _unless_disconnected(request, client.send(upstream_request, stream=True))
+            upstream = await _unless_disconnected(
+                request, client.send(upstream_request, stream=True)
+            )
         except httpx.TimeoutException:
             self.metrics.upstream_errors.labels("timeout").inc()
             return error_response(path, 504, "upstream timed out", _kind(path, "timeout"))
@@ -269,7 +272,9 @@ class _Relay(StreamingResponse):
         metrics: Metrics,
         content: AsyncIterator[bytes] | None = None,
     ) -> None:
-        super().__init__(content if content is not None else upstream.aiter_raw(), upstream.status_code)
+        super().__init__(
+            content if content is not None else upstream.aiter_raw(), upstream.status_code
+        )
         self.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
         self._upstream = upstream
         self._metrics = metrics
