@@ -118,6 +118,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "requests_per_s_per_worker": round(requests / wall / workers, 1),
         "peak_rss_mb_per_process": rss,
         "metrics_requests_total": _metric_sum(metrics, "tokentrim_requests_total"),
+        "metrics_upstream_errors": _metric_sum(metrics, "tokentrim_upstream_errors_total"),
     }
 
 
@@ -161,6 +162,10 @@ async def _load(
                 latencies.append(time.perf_counter() - started)
             if expected is not None and text != expected[name]:
                 mismatches += 1
+                if os.environ.get("LOAD_SERVER_DUMP"):
+                    with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
+                        record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
+                        dump.write(json.dumps(record) + "\n")
 
         started = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(requests))), DEADLINE)
@@ -181,7 +186,10 @@ async def _streamed(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
         async for line in response.aiter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
                 continue
-            for choice in json.loads(line[6:]).get("choices", []):
+            event = json.loads(line[6:])
+            if "error" in event:  # the proxy's word that the upstream stream broke off
+                raise RuntimeError(event["error"])
+            for choice in event.get("choices", []):
                 parts.append(choice.get("delta", {}).get("content") or "")
     return "".join(parts)
 
