@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
+import anyio.to_thread
 import httpx
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
@@ -25,7 +26,6 @@ from starlette.types import Receive, Scope, Send
 
 from tokentrim.middleware.core import request_skip_reason, rewrite_body
 from tokentrim.middleware.sse import SSERewriter
-from tokentrim.middleware.wrap import off_the_loop
 from tokentrim.providers import Api, api_for_path
 from tokentrim.server.config import ServerConfig
 from tokentrim.server.errors import error_body, error_response, is_anthropic
@@ -56,6 +56,7 @@ HOP_BY_HOP = frozenset(
 )
 _NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", API_KEY_HEADER, OPT_OUT_HEADER}
 _DROP_ON_REWRITE = frozenset({"content-length", "content-encoding"})
+TRIM_THREADS = 2
 TRIMMED_ROUTES = (
     "/v1/chat/completions",
     "/v1/completions",
@@ -81,6 +82,9 @@ class Proxy:
         self.config = config
         self.metrics = metrics
         self._client = client
+        # trim() is pure-Python CPU work under the GIL: more threads than this add no throughput
+        # but starve the event loop, which relays every other stream of the worker.
+        self._trimmers = anyio.CapacityLimiter(TRIM_THREADS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -197,7 +201,9 @@ class Proxy:
         started = time.perf_counter()
         try:
             # trim() is CPU work (libcst, black): off the loop, so other streams keep flowing.
-            new_body, done = await off_the_loop(rewrite_body, api, raw, self.settings)
+            new_body, done = await anyio.to_thread.run_sync(
+                rewrite_body, api, raw, self.settings, limiter=self._trimmers
+            )
         except Exception:  # noqa: BLE001 - the provider's original reply, always
             logger.exception("reply left as it was")
             new_body, done = None, None
