@@ -101,7 +101,12 @@ def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
         slow = {
             "model": "m",
             "stream": True,
-            "messages": [{"role": "user", "content": "fault=slow"}],
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "text=" + "Prose, streamed slowly. " * 8 + ";fault=slow",
+                }
+            ],
         }
         with httpx.stream("POST", base + "/v1/chat/completions", json=slow, timeout=30) as reply:
             chunks = reply.iter_bytes()
