@@ -10,6 +10,9 @@ the prompt (the last user message), as ``key=value`` pairs separated by ``;``:
   body) cut off mid-way without the end of its chunked encoding; ``fault=eof`` — a stream that
   stops early but cleanly (no ``[DONE]``, no final events); ``fault=slow`` — 20 ms between events;
   ``fault=gzip`` — a gzip-compressed JSON body; ``fault=tools`` — a tool call instead of text;
+* ``fault=badjson`` — a 200 JSON body (or an SSE data line) that is not valid JSON;
+  ``latency=MS`` — wait before answering; ``pace=MS`` — wait between the writes of a stream
+  (simulated latency and token pacing, for the proxy's load benchmark);
 * ``seed=N`` — the seed of the random delta boundaries and of the byte boundaries the SSE stream is
   written with (inside SSE lines, inside multi-byte characters).
 
@@ -48,6 +51,8 @@ class Spec:
             ]
         self.fault = fields.get("fault", "")
         self.seed = int(fields.get("seed", "0"))
+        self.latency = float(fields.get("latency", "0")) / 1000
+        self.pace = float(fields.get("pace", "0")) / 1000
 
 
 def deltas(text: str, rng: random.Random) -> list[str]:
@@ -86,6 +91,7 @@ class StandIn:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # the proxy's load benchmark opens 64 connections at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
@@ -112,6 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind is None:
             return self._json(404, {"error": {"message": f"no route {path}"}})
         spec = Spec(_prompt(kind, body))
+        if spec.latency:
+            time.sleep(spec.latency)
         if spec.fault in ("429", "500"):
             return self._error(kind, int(spec.fault))
         streaming = bool(body.get("stream")) or path.endswith(":streamGenerateContent")
@@ -129,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, payload: Any, spec: Spec | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+        if spec is not None and spec.fault == "badjson":
+            data = data[: len(data) // 2] + b"}}{"
         self.send_response(status)
         self.send_header("content-type", "application/json")
         if spec is not None and spec.fault == "gzip":
@@ -169,6 +179,11 @@ class _Handler(BaseHTTPRequestHandler):
             (f"event: {name}\n" if name else "").encode() + f"data: {data}\n\n".encode()
             for name, data in events
         )
+        if spec.fault == "badjson":
+            first = stream.find(b"\n\n") + 2
+            stream = (
+                stream[:first] + b'data: {"choices": [{"delta": {"content": "x\n\n' + stream[first:]
+            )
         rng = random.Random(spec.seed)
         cut = len(stream) // 2 if spec.fault in ("truncate", "eof") else len(stream)
         if spec.fault == "eof":  # end cleanly after the last whole event before the cut
@@ -182,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
             pos += n
             if spec.fault == "slow":
                 time.sleep(0.02)
+            elif spec.pace:
+                time.sleep(spec.pace)
         if spec.fault == "truncate":
             self.close_connection = True
             return

@@ -27,6 +27,7 @@ COMMANDS = {
     "report": "tokentrim.cli.report:report_command",
     "route": "tokentrim.cli.route:route_group",
     "rules": "tokentrim.cli.rules:rules_command",
+    "serve": "tokentrim.cli.serve:serve_command",
 }
 
 

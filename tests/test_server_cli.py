@@ -1,0 +1,121 @@
+"""``tokentrim serve`` as a command: the install hint, flag checks, the bind warning, and a real
+run with ``--workers 2`` (metrics summed over the workers, graceful shutdown of an open stream)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tokentrim.cli import main
+
+pytest.importorskip("uvicorn")
+
+from server_harness import free_port  # noqa: E402
+from standin import StandIn  # noqa: E402
+
+pytestmark = pytest.mark.timeout(90)
+TESTS = Path(__file__).resolve().parent
+
+
+def test_missing_extra_prints_the_install_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    assert main(["serve", "--upstream", "http://127.0.0.1:1"]) == 2
+    assert "pip install 'tokentrim[server]'" in capsys.readouterr().err
+
+
+def test_upstream_must_be_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--upstream", "api.openai.com"]) == 2
+    assert "--upstream must be an http" in capsys.readouterr().err
+
+
+def _ran(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    monkeypatch.delenv("TOKENTRIM_SERVE_CONFIG", raising=False)
+    return calls
+
+
+def test_a_public_bind_without_api_key_warns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = _ran(monkeypatch)
+    assert main(["serve", "--upstream", "http://127.0.0.1:1", "--host", "0.0.0.0"]) == 0
+    assert "without --api-key" in capsys.readouterr().err
+    assert calls[0]["host"] == "0.0.0.0" and calls[0]["access_log"] is False
+    assert main(["serve", "--upstream", "http://127.0.0.1:1", "--level", "aggressive"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    spec = json.loads(os.environ["TOKENTRIM_SERVE_CONFIG"])
+    assert calls[1]["host"] == "127.0.0.1" and calls[1]["port"] == 8787
+    assert spec["settings"]["level"] == "aggressive" and spec["config"]["api_key"] is None
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[StandIn]:
+    with StandIn() as server:
+        yield server
+
+
+def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
+    upstream: StandIn, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(TESTS), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    (tmp_path / "counter_1.db").write_bytes(b"stale")  # a previous run's: wiped at start
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
+        + ["--port", str(port), "--workers", "2", "--no-access-log", "--shutdown-timeout", "20"],
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+        body = {"model": "m", "messages": [{"role": "user", "content": "text=hi"}]}
+        for _ in range(8):  # fresh connections, spread over the workers by the kernel
+            assert httpx.post(base + "/v1/chat/completions", json=body).status_code == 200
+        for _ in range(3):  # whichever worker answers reports the sum
+            text = httpx.get(base + "/metrics").text
+            assert 'tokentrim_requests_total{route="/v1/chat/completions",status="200"} 8.0' in text
+        slow = {
+            "model": "m",
+            "stream": True,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "text=" + "Prose, streamed slowly. " * 8 + ";fault=slow",
+                }
+            ],
+        }
+        with httpx.stream("POST", base + "/v1/chat/completions", json=slow, timeout=30) as reply:
+            chunks = reply.iter_bytes()
+            first = next(chunks)
+            os.killpg(process.pid, signal.SIGTERM)  # mid-stream: it must still finish
+            rest = b"".join(chunks)
+        assert (first + rest).endswith(b"data: [DONE]\n\n")
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
