@@ -36,6 +36,7 @@ __all__ = ["Job", "clean_input", "colorize_diff"]
 
 Emit = Callable[[bytes], None]
 Say = Callable[[str], None]
+OnError = Callable[[str, str], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,12 +71,12 @@ def clean_input(name: str, job: Job, emit: Emit, say: Say) -> tuple[Tally | None
     try:
         source = open_input(name)
         tally = Tally(shown, source.kind)
-        if source.kind == "jsonl":
-            _clean_jsonl(source, shown, job, tally, emit, say, on_error)
-        elif source.kind == "llm-logs":
-            _clean_llm_logs(source, shown, job, tally, emit, say, on_error)
-        else:
-            _clean_text(source, shown, job, tally, emit, say)
+        clean = {"jsonl": _clean_jsonl, "llm-logs": _clean_llm_logs}.get(source.kind, _clean_text)
+        changed = clean(source, shown, job, tally, emit, say, on_error)
+        if job.check and changed is not None:
+            say(f"would trim {shown}{changed}")
+        if job.as_json:
+            emit((json.dumps(tally.json(), ensure_ascii=False) + "\n").encode())
     except InputError as exc:
         return None, [*errors, f"{shown}: {exc}"]
     except BrokenPipeError:
@@ -120,7 +121,13 @@ def _diff(job: Job, diff: str) -> bytes:
     return (colorize_diff(diff) if job.color else diff).encode("utf-8", "surrogateescape")
 
 
-def _clean_text(source: Input, shown: str, job: Job, tally: Tally, emit: Emit, say: Say) -> None:
+# Each kind of input is trimmed and written as the mode asks; it returns what `--check` says
+# after "would trim NAME" when something would change (None when nothing would).
+
+
+def _clean_text(
+    source: Input, shown: str, job: Job, tally: Tally, emit: Emit, say: Say, on_error: OnError
+) -> str | None:
     text, bom = source.read_text()
     result = _trim(job, text)
     prefix = BOM if bom else ""
@@ -133,21 +140,12 @@ def _clean_text(source: Input, shown: str, job: Job, tally: Tally, emit: Emit, s
         emit((prefix + result.text).encode("utf-8", "surrogateescape"))
     if job.diff and result.changed:
         emit(_diff(job, unified_diff(prefix + text, prefix + result.text, shown)))
-    if job.check and result.changed:
-        say(f"would trim {shown}")
-    if job.as_json:
-        emit((json.dumps(tally.json(), ensure_ascii=False) + "\n").encode())
+    return "" if result.changed else None
 
 
 def _clean_jsonl(
-    source: Input,
-    shown: str,
-    job: Job,
-    tally: Tally,
-    emit: Emit,
-    say: Say,
-    on_error: Callable[[str, str], None],
-) -> None:
+    source: Input, shown: str, job: Job, tally: Tally, emit: Emit, say: Say, on_error: OnError
+) -> str | None:
     def transform(text: str, reply: Reply) -> str:
         result = _trim(job, text, reply)
         _count(tally, result, reply.origin, job, say)
@@ -175,21 +173,12 @@ def _clean_jsonl(
         with source.open_bytes() as stream, open(os.devnull, "wb") as sink:
             stats = rewrite_jsonl(stream, sink, transform, name=shown, **options)
     tally.records = stats.records
-    if job.check and stats.changed:
-        say(f"would trim {shown} ({stats.changed} records)")
-    if job.as_json:
-        emit((json.dumps(tally.json(), ensure_ascii=False) + "\n").encode())
+    return f" ({stats.changed} records)" if stats.changed else None
 
 
 def _clean_llm_logs(
-    source: Input,
-    shown: str,
-    job: Job,
-    tally: Tally,
-    emit: Emit,
-    say: Say,
-    on_error: Callable[[str, str], None],
-) -> None:
+    source: Input, shown: str, job: Job, tally: Tally, emit: Emit, say: Say, on_error: OnError
+) -> str | None:
     if job.in_place or job.diff or job.to_stdout:
         raise InputError(
             "llm logs.db is read-only for tokentrim (use --json, --check, or `tokentrim report`)"
@@ -197,10 +186,7 @@ def _clean_llm_logs(
     for reply in source.replies(None, on_error):
         _count(tally, _trim(job, reply.text, reply), reply.origin, job, say)
     tally.records = tally.replies
-    if job.check and tally.changed:
-        say(f"would trim {shown} ({tally.changed} replies)")
-    if job.as_json:
-        emit((json.dumps(tally.json(), ensure_ascii=False) + "\n").encode())
+    return f" ({tally.changed} replies)" if tally.changed else None
 
 
 class _Emitter:
