@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tokentrim.words import first_sentence
+
 __all__ = ["body", "summary_block", "summary_lines"]
 
-_NOT_A_SENTENCE_END = frozenset({"e.g", "i.e", "etc", "vs", "cf", "approx", "mr", "dr"})
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _SECTION = re.compile(
     r"(@\w|#|```|~~~|<(?!summary\b|/summary\b)\w|[-*+]\s|\d+[.)]\s|"
     r"(Args|Arguments|Parameters?|Returns?|Throws|Raises|Errors|Panics|Safety|Examples?|Notes?|"
@@ -76,10 +76,4 @@ def _first_sentence(lines: Sequence[str]) -> str | None:
             break
     if not paragraph:
         return None
-    summary = " ".join(paragraph)
-    for match in _SENTENCE_END.finditer(summary):
-        word = summary[: match.start()].rsplit(None, 1)[-1].lower() if match.start() else ""
-        if word.strip("(") in _NOT_A_SENTENCE_END:
-            continue
-        return summary[: match.end()]
-    return summary
+    return first_sentence(" ".join(paragraph))

@@ -18,6 +18,7 @@ from tokentrim.rules import CodeRule, register
 from tokentrim.rules._cst import is_string_statement
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
+from tokentrim.words import first_sentence
 
 # Libraries whose behaviour depends on docstrings; importing any of them keeps every docstring.
 _DOC_CONSUMERS = frozenset(
@@ -36,13 +37,11 @@ _DOC_CONSUMERS = frozenset(
         "sly",
     }
 )
-_NOT_A_SENTENCE_END = frozenset({"e.g", "i.e", "etc", "vs", "cf", "mr", "mrs", "dr", "approx"})
 _SECTION = re.compile(
     r"(>>>|\.\. |:param|:return|:raises|@param|(Args|Arguments|Parameters|Returns?|Raises|Yields?|"
     r"Examples?|Notes?|Attributes|Example usage|Usage|Params)\s*:?\s*$)",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _Owner = TypeVar("_Owner", cst.FunctionDef, cst.ClassDef)
 
 
@@ -152,13 +151,7 @@ def summary_literal(string: cst.SimpleString) -> str | None:
         paragraph.append(text)
     if not paragraph:
         return None
-    summary = " ".join(paragraph)
-    for match in _SENTENCE_END.finditer(summary):
-        word = summary[: match.start()].rsplit(None, 1)[-1].lower() if match.start() else ""
-        if word.strip("(") in _NOT_A_SENTENCE_END:
-            continue
-        summary = summary[: match.end()]
-        break
+    summary = first_sentence(" ".join(paragraph))
     if summary.endswith(("\\", quote[0])):
         return None
     return f"{string.prefix}{quote}{summary}{quote}"
