@@ -21,7 +21,12 @@ from typing import Any
 import click
 
 from tokentrim.cli.cleaning import Job, clean_input
-from tokentrim.cli.options import prices_for, settings_from_options, settings_options
+from tokentrim.cli.options import (
+    model_warnings,
+    prices_for,
+    settings_from_options,
+    settings_options,
+)
 from tokentrim.cli.outcome import Report, warning
 from tokentrim.cli.output import STDIN, Progress, write_stdout
 from tokentrim.cli.tally import Tally
@@ -103,12 +108,8 @@ def clean_command(
     settings = settings_from_options(options)
     report = Report(check=check, quiet=quiet)
     prices = prices_for(settings)
-    if settings.model and not quiet:
-        from tokentrim.cost import unknown_model_warning
-
-        message = unknown_model_warning(settings.model, prices)
-        if message:
-            warning(f"--model: {message}")
+    for message in [] if quiet else model_warnings(settings.model, prices=prices):
+        warning(message)
     job = Job(
         settings=settings,
         prices=prices,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,7 +14,14 @@ from tokentrim.settings import CHOICES, Settings, load_settings
 if TYPE_CHECKING:
     from tokentrim.cost import PriceTable
 
-__all__ = ["FLAGS", "in_flag_words", "prices_for", "settings_from_options", "settings_options"]
+__all__ = [
+    "FLAGS",
+    "in_flag_words",
+    "model_warnings",
+    "prices_for",
+    "settings_from_options",
+    "settings_options",
+]
 
 
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,3 +153,20 @@ def prices_for(settings: Settings) -> PriceTable | None:
     from tokentrim.cost import load_prices
 
     return load_prices(settings.prices)
+
+
+def model_warnings(
+    model: str | None, compare: Sequence[str] = (), prices: PriceTable | None = None
+) -> list[str]:
+    """A "did you mean" for every model named on the command line that nothing knows (prices are
+    looked up only when a model is named: genai-prices loads on first use)."""
+    found = []
+    for option, name in [("--model", model), *(("--compare", c) for c in compare)]:
+        if not name:
+            continue
+        from tokentrim.cost import unknown_model_warning
+
+        message = unknown_model_warning(name, prices)
+        if message:
+            found.append(f"{option}: {message}")
+    return found

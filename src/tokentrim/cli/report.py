@@ -13,10 +13,14 @@ from typing import Any, NoReturn
 
 import click
 
-from tokentrim.cli.options import prices_for, settings_from_options, settings_options
+from tokentrim.cli.options import (
+    model_warnings,
+    prices_for,
+    settings_from_options,
+    settings_options,
+)
 from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
 from tokentrim.cli.output import stderr_console
-from tokentrim.cost import PriceTable
 from tokentrim.errors import InputError, TokentrimError
 from tokentrim.report import (
     CostSummary,
@@ -195,7 +199,7 @@ def report_command(
             if options.get("model") or since or log_count
             else None
         )
-        early_warnings = _model_warnings(settings.model, compare_models, prices)
+        early_warnings = model_warnings(settings.model, compare_models, prices)
         with _ReadAndTrimmed(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = build_report(
                 progress.counting(_replies(inputs, field, include, outcome.failed, logs)),
@@ -232,18 +236,6 @@ def report_command(
     # Whatever could be read is reported; the unreadable inputs still fail the run.
     outcome.flush()
     ctx.exit(outcome.exit_code)
-
-
-def _model_warnings(model: str | None, compare: list[str], prices: PriceTable | None) -> list[str]:
-    """A "did you mean" for every model named on the command line that nothing knows."""
-    from tokentrim.cost import unknown_model_warning
-
-    found = []
-    for option, name in [("--model", model), *(("--compare", c) for c in compare)]:
-        message = unknown_model_warning(name, prices) if name else None
-        if message:
-            found.append(f"{option}: {message}")
-    return found
 
 
 def _replies(
