@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from tokentrim.cli.options import (
 )
 from tokentrim.cli.outcome import EXIT_INPUT, Report, error, warning
 from tokentrim.cli.output import stderr_console
-from tokentrim.errors import InputError, TokentrimError
+from tokentrim.errors import TokentrimError
 from tokentrim.report import (
     CostSummary,
     build_report,
@@ -31,7 +30,7 @@ from tokentrim.report import (
     render_rich,
     render_text,
 )
-from tokentrim.sources.llm_logs import LogFilter, iter_llm_logs
+from tokentrim.sources.llm_logs import LogFilter
 from tokentrim.sources.records import Reply
 from tokentrim.words import plural
 
@@ -245,25 +244,9 @@ def _replies(
     on_error: Callable[[str, str], None],
     logs: LogFilter | None = None,
 ) -> Iterator[Reply]:
-    from tokentrim.sources import expand, iter_replies, open_input
+    from tokentrim.sources import iter_replies
 
-    if logs is None:
-        yield from iter_replies(paths, field=field, include=include, on_error=on_error)
-        return
-    # As iter_replies, but an llm logs.db is read through the filter.
-    for name in expand(paths, include=include, on_error=on_error):
-        try:
-            source = open_input(name)
-        except InputError as exc:
-            on_error("<stdin>" if name == "-" else name, str(exc))
-            continue
-        if source.kind != "llm-logs" or source.path is None:
-            yield from source.replies(field, on_error)
-            continue
-        try:
-            yield from iter_llm_logs(source.path, logs)
-        except sqlite3.Error as exc:
-            on_error(source.origin, f"cannot read llm logs database: {exc}")
+    yield from iter_replies(paths, field=field, include=include, on_error=on_error, logs=logs)
 
 
 def _emit(report: CostSummary, *, as_json: bool, as_csv: bool) -> None:

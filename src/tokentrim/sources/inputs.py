@@ -27,7 +27,7 @@ from tokentrim.sources.files import (
     walk,
 )
 from tokentrim.sources.jsonl import OnError, iter_jsonl
-from tokentrim.sources.llm_logs import iter_llm_logs
+from tokentrim.sources.llm_logs import LogFilter, iter_llm_logs
 from tokentrim.sources.records import Reply
 
 __all__ = ["BOM", "Input", "decode_text", "expand", "iter_replies", "open_input"]
@@ -71,12 +71,15 @@ class Input:
             return io.BytesIO(self.data)
         return self._require_path().open("rb")
 
-    def replies(self, field: str | None, on_error: OnError) -> Iterator[Reply]:
-        """Every reply in the input; bad records go to ``on_error`` and reading goes on."""
+    def replies(
+        self, field: str | None, on_error: OnError, logs: LogFilter | None = None
+    ) -> Iterator[Reply]:
+        """Every reply in the input (in a logs.db, those ``logs`` selects); bad records go to
+        ``on_error`` and reading goes on."""
         try:
             if self.kind == "llm-logs":
                 try:
-                    yield from iter_llm_logs(self._require_path())
+                    yield from iter_llm_logs(self._require_path(), logs)
                 except sqlite3.Error as error:
                     on_error(self.origin, f"cannot read llm logs database: {error}")
             elif self.kind == "jsonl":
@@ -104,6 +107,7 @@ def iter_replies(
     field: str | None = None,
     include: Sequence[str] = (),
     on_error: OnError | None = None,
+    logs: LogFilter | None = None,
 ) -> Iterator[Reply]:
     """Every reply in ``paths`` (files, directories walked recursively, ``"-"`` for stdin).
 
@@ -123,7 +127,7 @@ def iter_replies(
         except InputError as error:
             report(STDIN if name == "-" else name, str(error))
             continue
-        yield from source.replies(field, report)
+        yield from source.replies(field, report, logs)
 
 
 def open_input(name: str) -> Input:
