@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import examples
+from conftest import examples
 from tokentrim.languages import cleaner_for
 from tokentrim.languages._treesitter import TreeSitterCleaner
 from tokentrim.settings import Settings
