@@ -95,10 +95,11 @@ def around_4kb(replies: list[str], settings: Settings, repeat: int) -> dict[str,
 
 def _clear_caches() -> None:
     import tokentrim.languages.python as py
+    from tokentrim.languages.python import formatting
 
-    for cached in (py._black, py._black_ast, py._parse):
+    for cached in (py._black_ast, py._parse):
         cached.cache_clear()
-    py._FIXED_POINTS.clear()
+    formatting.clear_caches()
 
 
 def _p95(values: list[float]) -> float:
