@@ -8,6 +8,7 @@ per-reply ratios.
 
     python benchmarks/bench_trim.py                      # corpora/ and the dev corpus when present
     python benchmarks/bench_trim.py --level standard --repeat 5
+    python benchmarks/bench_trim.py --big                # black vs ruff, KB/s of code, up to 5 MB
 """
 
 from __future__ import annotations
@@ -117,7 +118,15 @@ def main() -> int:
     parser.add_argument("--level", default="safe", choices=["safe", "standard", "aggressive"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--big", action="store_true", help="black vs ruff on big code (big_code.py)"
+    )
+    parser.add_argument("--sizes", type=int, nargs="*", help="--big: KB of code per reply")
     args = parser.parse_args()
+    if args.big:
+        import big_code
+
+        return big_code.main(args.sizes or big_code.SIZES_KB)
     settings = Settings(level=args.level)
     # Warm up imports and encodings so the first reply does not pay for them.
     trim("```python\nx = 1  # warm\n```\n", settings=settings)

@@ -237,7 +237,13 @@ def _checked(code: str, result: Result, formatter: str) -> str:
     if isinstance(result, Unformattable):
         return code
     formatted = result.text
-    if formatted != code and _black_ast(formatted) != _black_ast(code):
+    if formatted == code:
+        return code
+    try:
+        after = _black_ast(formatted)
+    except _Skip:
+        raise _NetFailed(f"{formatter}'s result does not parse") from None
+    if after != _black_ast(code):
         raise _NetFailed(f"{formatter} changed the AST")
     if len(formatted) > max(2 * len(code), len(code) + 2_000):
         # Deeply nested literals explode into one bracket per line: that is not a trim.

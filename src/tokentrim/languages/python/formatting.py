@@ -172,7 +172,6 @@ class RuffFormatter:
             "format",
             "--no-cache",
             "--isolated",
-            "--quiet",
             f"--line-length={line_length}",
             f"--target-version={RUFF_TARGET}",
             "--",
@@ -203,7 +202,8 @@ class RuffFormatter:
             if found is None or found.group(1) not in names:
                 # An error about the run, not one file: nothing it wrote can be trusted.
                 raise FormatterUnavailable(f"ruff format failed: {_first_line(line)}")
-            failed[found.group(1)] = _first_line(line[found.end() :].lstrip(":").strip())
+            message = line.removeprefix("error:").strip().replace(found.group(1), "the block")
+            failed[found.group(1)] = _first_line(message)
         if done.returncode != 2 or not failed:
             message = _first_line(stderr) or f"exit status {done.returncode}"
             raise FormatterUnavailable(f"ruff format failed: {message}")
