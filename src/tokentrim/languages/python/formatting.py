@@ -231,13 +231,17 @@ def _ruff_bin() -> str:
         try:
             from ruff import find_ruff_bin
         except ImportError:
-            raise FormatterUnavailable(
-                "ruff is not installed (pip install 'tokentrim[ruff]')"
-            ) from None
+            try:  # ruff before 0.5 had it in __main__ only
+                from ruff.__main__ import find_ruff_bin
+            except ImportError:
+                raise FormatterUnavailable(
+                    "ruff is not installed (pip install 'tokentrim[ruff]')"
+                ) from None
         try:
             _RUFF_BIN.append(os.fsdecode(find_ruff_bin()))
         except FileNotFoundError as exc:
-            raise FormatterUnavailable(f"the ruff executable was not found: {exc}") from None
+            reason = f"the ruff executable was not found: {_first_line(str(exc))}"
+            raise FormatterUnavailable(reason) from None
     return _RUFF_BIN[0]
 
 
