@@ -122,11 +122,12 @@ def main() -> int:
         "--big", action="store_true", help="black vs ruff on big code (big_code.py)"
     )
     parser.add_argument("--sizes", type=int, nargs="*", help="--big: KB of code per reply")
+    parser.add_argument("--configs", nargs="*", choices=["format", "safe"], help="--big: which")
     args = parser.parse_args()
     if args.big:
         import big_code
 
-        return big_code.main(args.sizes or big_code.SIZES_KB)
+        return big_code.main(args.sizes or big_code.SIZES_KB, args.configs or big_code.CONFIGS)
     settings = Settings(level=args.level)
     # Warm up imports and encodings so the first reply does not pay for them.
     trim("```python\nx = 1  # warm\n```\n", settings=settings)

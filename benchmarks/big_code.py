@@ -17,6 +17,7 @@ is formatting, not a net); the line says ``same`` or lists the blocks that diffe
 
     python benchmarks/bench_trim.py --big                  # 64 KB, 512 KB and 5 MB
     python benchmarks/bench_trim.py --big --sizes 64 512   # KB of code
+    python benchmarks/bench_trim.py --big --sizes 5120 --configs format
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def _verdict(status: str, category: str) -> str:
     return f"{status}: {category.replace('ruff', 'black')}"
 
 
-def main(sizes_kb: Sequence[int] = SIZES_KB) -> int:
+def main(sizes_kb: Sequence[int] = SIZES_KB, configs: Sequence[str] = tuple(CONFIGS)) -> int:
     trim("```python\nx = 1  # warm\n```\n", formatter="ruff")  # imports, encodings, ruff's binary
     print("KB/s of code, trim() and the formatter stage alone (min 1 run, caches cold)")
     print(
@@ -114,7 +115,8 @@ def main(sizes_kb: Sequence[int] = SIZES_KB) -> int:
     )
     for index, kb in enumerate(sizes_kb):
         text, size = stdlib_reply(kb)
-        for name, settings in CONFIGS.items():
+        for name in configs:
+            settings = CONFIGS[name]
             order = ("black", "ruff") if index % 2 == 0 else ("ruff", "black")
             runs = {which: _run(text, settings, which) for which in order}
             (t_black, f_black, n_black), (t_ruff, f_ruff, n_ruff) = runs["black"], runs["ruff"]
