@@ -186,10 +186,11 @@ def _ms_per_block(clean: object, codes: list[str], repeat: int) -> float:
 
 def _clear_caches() -> None:
     import tokentrim.languages.python as py
+    from tokentrim.languages.python import formatting
 
-    for cached in (py._black, py._black_ast, py._parse):
+    for cached in (py._black_ast, py._parse):
         cached.cache_clear()
-    py._FIXED_POINTS.clear()
+    formatting.clear_caches()
 
 
 def _pct(part: int, whole: int) -> float:

@@ -8,6 +8,7 @@ per-reply ratios.
 
     python benchmarks/bench_trim.py                      # corpora/ and the dev corpus when present
     python benchmarks/bench_trim.py --level standard --repeat 5
+    python benchmarks/bench_trim.py --big                # black vs ruff, KB/s of code, up to 5 MB
 """
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ def around_4kb(replies: list[str], settings: Settings, repeat: int) -> dict[str,
 
 def _clear_caches() -> None:
     import tokentrim.languages.python as py
+    from tokentrim.languages.python import formatting
 
-    for cached in (py._black, py._black_ast, py._parse):
+    for cached in (py._black_ast, py._parse):
         cached.cache_clear()
-    py._FIXED_POINTS.clear()
+    formatting.clear_caches()
 
 
 def _p95(values: list[float]) -> float:
@@ -116,7 +118,16 @@ def main() -> int:
     parser.add_argument("--level", default="safe", choices=["safe", "standard", "aggressive"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--big", action="store_true", help="black vs ruff on big code (big_code.py)"
+    )
+    parser.add_argument("--sizes", type=int, nargs="*", help="--big: KB of code per reply")
+    parser.add_argument("--configs", nargs="*", choices=["format", "safe"], help="--big: which")
     args = parser.parse_args()
+    if args.big:
+        import big_code
+
+        return big_code.main(args.sizes or big_code.SIZES_KB, args.configs or big_code.CONFIGS)
     settings = Settings(level=args.level)
     # Warm up imports and encodings so the first reply does not pay for them.
     trim("```python\nx = 1  # warm\n```\n", settings=settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Sequence
 
 import pytest
 from conftest import examples
@@ -11,9 +12,9 @@ from hypothesis import strategies as st
 
 import tokentrim
 from tokentrim import Settings, trim
-from tokentrim.caching import ByteBoundedCache
 from tokentrim.fences import CodeBlock, split
 from tokentrim.languages.python import clean_python
+from tokentrim.languages.python.formatting import FORMATTERS, FormatRun, Formatted, Result
 
 FENCE = "```"
 
@@ -118,12 +119,22 @@ def test_levels_and_idempotence() -> None:
         assert trim(once.text, level=level).text == once.text
 
 
-def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tokentrim.languages.python as py
+class Rewrites:
+    """A formatter that rewrites each source with ``change`` and claims nothing is stable."""
 
-    monkeypatch.setattr(py, "_black", lambda code, n: code.replace("1", "2"))
-    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
-    py._black_ast.cache_clear()
+    name = "black"
+
+    def __init__(self, change: Callable[[str], str]) -> None:
+        self.change = change
+        self.seen: list[str] = []
+
+    def format_batch(self, sources: Sequence[str], line_length: int) -> list[Result]:
+        self.seen.extend(sources)
+        return [Formatted(self.change(source)) for source in sources]
+
+
+def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(FORMATTERS, "black", Rewrites(lambda code: code.replace("1", "2")))
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
     assert outcome.code == "x = 1\n"
@@ -131,24 +142,35 @@ def test_failed_safety_net_keeps_the_block(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_unstable_result_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tokentrim.languages.python as py
-
-    monkeypatch.setattr(py, "_black", lambda code, n: code + "\n")
-    monkeypatch.setattr(py, "_FIXED_POINTS", ByteBoundedCache(1 << 20, lambda key, value: 1))
+    monkeypatch.setitem(FORMATTERS, "black", Rewrites(lambda code: code + "\n"))
     outcome = clean_python("x = 1\n", Settings())
     assert outcome.status == "failed"
     assert "second pass" in outcome.reason
 
 
-def test_black_fixed_points_are_proven_not_assumed() -> None:
-    import tokentrim.languages.python as py
+def test_black_fixed_points_are_proven_not_assumed(monkeypatch: pytest.MonkeyPatch) -> None:
+    black_formatter = FORMATTERS["black"]
 
-    py._FIXED_POINTS.clear()
-    py._black.cache_clear()
-    assert py._black("x=[1,\n 2]\n", 88) == "x = [1, 2]\n"
+    class Counting(Rewrites):
+        def format_batch(self, sources: Sequence[str], line_length: int) -> list[Result]:
+            self.seen.extend(sources)
+            return black_formatter.format_batch(sources, line_length)
+
+    counting = Counting(str)
+    monkeypatch.setitem(FORMATTERS, "black", counting)
+    run = FormatRun("black", 88)
     # format_str's own second pass saw "x = [1, 2]\n" come back unchanged: a proven fixed point.
-    assert ("x = [1, 2]\n", 88) in py._FIXED_POINTS
-    assert ("x=[1,\n 2]\n", 88) not in py._FIXED_POINTS
+    assert run.format(["x=[1,\n 2]\n"]) == [Formatted("x = [1, 2]\n", stable=True)]
+    assert run.format(["x = [1, 2]\n"]) == [Formatted("x = [1, 2]\n", stable=True)]
+    assert counting.seen == ["x=[1,\n 2]\n"]
+    # A formatter that proves nothing has its output formatted again.
+    unproven = Rewrites(lambda code: code.replace("=", " = "))
+    monkeypatch.setitem(FORMATTERS, "black", unproven)
+    run = FormatRun("black", 88)
+    (first,) = run.format(["x=1\n"])
+    assert isinstance(first, Formatted) and not first.stable
+    run.format([first.text])
+    assert unproven.seen == ["x=1\n", "x = 1\n"]
 
 
 def test_deeply_nested_code_is_skipped() -> None:

@@ -26,9 +26,9 @@ MiB = 1 << 20
 #: Byte budget of each cache, by name.
 BUDGETS: dict[str, int] = {
     "python.parse": 32 * MiB,  # ast.Module trees of recent blocks
-    "python.black": 16 * MiB,  # black's output for recent inputs
+    "python.format": 16 * MiB,  # the formatter's output for recent inputs
     "python.black_ast": 8 * MiB,  # black's normalised AST dumps
-    "python.fixed_points": 8 * MiB,  # texts black is proven to leave unchanged
+    "python.fixed_points": 8 * MiB,  # texts a formatter is proven to leave unchanged
 }
 
 

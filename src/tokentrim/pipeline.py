@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokentrim.cost.usage import Usage
 from tokentrim.fences import CodeBlock, can_render, join, split
-from tokentrim.languages import CleanOutcome, Status, cleaner_for
+from tokentrim.languages import Cleaner, CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
 from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like_python
 from tokentrim.rules import apply_text_rules, enabled_rules
@@ -223,16 +223,18 @@ def _trim_text(
         )
         return outcome.code, [(block, text, outcome.code)], fired, None if text_fired else []
 
+    languages = {id(block): _language(block) for block in blocks}
+    cleaned = _clean_blocks(blocks, languages, settings, warnings)
     out: list[str | CodeBlock | tuple[CodeBlock, str]] = []
     outcomes: list[tuple[BlockOutcome, str, str]] = []
     for segment in segments:
         if isinstance(segment, str):
             out.append(segment)
             continue
-        lang = _language(segment)
-        cleaner = cleaner_for(lang) if lang else None
-        if cleaner is None or isinstance(cleaner, str):
-            reason = cleaner if isinstance(cleaner, str) else _why_not_cleaned(segment, lang)
+        lang = languages[id(segment)]
+        found = cleaned.get(id(segment))
+        if isinstance(found, str) or found is None:
+            reason = found if isinstance(found, str) else _why_not_cleaned(segment, lang)
             outcomes.append(
                 (
                     BlockOutcome(
@@ -248,7 +250,7 @@ def _trim_text(
             )
             out.append(segment)
             continue
-        outcome = _clean(cleaner.clean, segment.code, settings)
+        outcome = found
         warnings.extend(outcome.warnings)
         status, reason, new_code = outcome.status, outcome.reason, outcome.code
         if status == "changed" and not can_render(segment, new_code):
@@ -308,6 +310,49 @@ def _fence_for(code: str, fence: str) -> str:
         default=0,
     )
     return char * max(len(fence), longest + 1) if longest >= len(fence) else fence
+
+
+def _clean_blocks(
+    blocks: list[CodeBlock], languages: dict[int, str], settings: Settings, warnings: list[str]
+) -> dict[int, CleanOutcome | str]:
+    """Each block's outcome (or why it has no cleaner), by ``id(block)``; blocks without a
+    cleaner are absent.
+
+    A cleaner that cleans batches gets all the reply's blocks of its language at once (Python:
+    one formatter run per pass, whatever the number of blocks); the batch's own warnings go to
+    ``warnings`` first.
+    """
+    found: dict[int, CleanOutcome | str] = {}
+    groups: dict[int, tuple[Cleaner, list[CodeBlock]]] = {}
+    for block in blocks:
+        lang = languages[id(block)]
+        cleaner = cleaner_for(lang) if lang else None
+        if isinstance(cleaner, str):
+            found[id(block)] = cleaner
+        elif cleaner is not None:
+            groups.setdefault(id(cleaner), (cleaner, []))[1].append(block)
+    for cleaner, group in groups.values():
+        codes = [block.code for block in group]
+        outcomes = _clean_batch(cleaner, codes, settings, warnings)
+        found.update((id(block), outcome) for block, outcome in zip(group, outcomes, strict=True))
+    return found
+
+
+def _clean_batch(
+    cleaner: Cleaner, codes: list[str], settings: Settings, warnings: list[str]
+) -> list[CleanOutcome]:
+    """The outcomes of ``codes``, batched when the cleaner can; a batch that raises (a bug) is
+    cleaned again block by block, so one block's bug fails that block only."""
+    clean_batch = getattr(cleaner, "clean_batch", None)
+    if clean_batch is not None:
+        try:
+            outcomes, batch_warnings = clean_batch(codes, settings)
+            if len(outcomes) == len(codes):
+                warnings.extend(batch_warnings)
+                return list(outcomes)
+        except Exception:  # noqa: BLE001 - retried one block at a time just below
+            pass
+    return [_clean(cleaner.clean, code, settings) for code in codes]
 
 
 def _clean(clean: Any, code: str, settings: Settings) -> CleanOutcome:

@@ -25,6 +25,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "docstrings": ("keep", "summary", "strip"),
     "code": ("auto", "fenced", "whole"),
     "comments": ("all", "narration", "keep"),
+    "formatter": ("black", "ruff"),
 }
 
 
@@ -46,6 +47,8 @@ class Settings:
     # Which comments go: all but pragmas; only those that narrate the code; none.
     comments: Literal["all", "narration", "keep"] = "all"
     format: bool = True
+    # black in process, or ruff's Black-compatible formatter (one process per reply and pass).
+    formatter: Literal["black", "ruff"] = "black"
     line_length: int = 88
     model: str | None = None
     # A TOML file of per-million-token prices that overrides or adds to genai-prices.

@@ -1,7 +1,9 @@
 """One cleaner per language family, behind one protocol and one outcome type.
 
-``trim()`` asks :func:`cleaner_for` for the block's language and calls its ``clean``; a language
-without a cleaner (or whose optional grammar is not installed) leaves the block ``skipped``.
+``trim()`` asks :func:`cleaner_for` for the block's language and calls its ``clean`` (or, for a
+:class:`BatchCleaner`, ``clean_batch`` once with all the reply's blocks of that language); a
+language without a cleaner (or whose optional grammar is not installed) leaves the block
+``skipped``.
 Python is built in (libcst + black). The other families (JavaScript/TypeScript, Go, Rust, Java,
 Kotlin, C/C++, C#, Swift, Ruby, PHP, shell) strip comments over tree-sitter grammars, an extra
 (``tokentrim[languages]``); each is registered here under its canonical name, and
@@ -11,13 +13,14 @@ Kotlin, C/C++, C#, Swift, Ruby, PHP, shell) strip comments over tree-sitter gram
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from tokentrim.settings import Settings
 
 __all__ = [
+    "BatchCleaner",
     "CleanOutcome",
     "Cleaner",
     "Status",
@@ -46,6 +49,17 @@ class Cleaner(Protocol):
     language: str
 
     def clean(self, code: str, settings: Settings) -> CleanOutcome: ...
+
+
+class BatchCleaner(Cleaner, Protocol):
+    """A cleaner that cleans the blocks of one reply together (Python: one formatter run per
+    pass for all of them); each outcome is what ``clean`` gives that block."""
+
+    def clean_batch(
+        self, codes: Sequence[str], settings: Settings
+    ) -> tuple[list[CleanOutcome], list[str]]:
+        """One outcome per block, in order, and the warnings about the batch as a whole."""
+        ...
 
 
 _FACTORIES: dict[str, Callable[[], Cleaner | str]] = {}

@@ -1,42 +1,55 @@
-"""The libcst side of the pipeline: one Python block in, a cleaned block (or a reason) out.
+"""The libcst side of the pipeline: Python blocks in, cleaned blocks (or reasons) out.
 
-``clean_python`` runs comment stripping, the code rules and black, then the safety nets:
+``clean_python`` runs comment stripping, the code rules and the formatter (black or ruff, see
+:mod:`~tokentrim.languages.python.formatting`), then the safety nets:
 
 * comment stripping leaves ``ast.dump`` exactly unchanged;
-* black leaves the AST equivalent the way black's own check defines it (docstring whitespace);
+* the formatter leaves the AST equivalent the way black's own check defines it (docstring
+  whitespace);
 * the result parses, and a second pass over it changes nothing.
 
 A failed net keeps the original code and reports ``failed`` with the reason; code that does not
-parse is ``skipped``. Nothing here raises on bad input.
+parse is ``skipped``. Nothing here raises on bad input. ``clean_python_batch`` cleans the blocks
+of one reply in phases, so that the formatter runs once per pass for all of them (one ``ruff``
+process per pass, not one per block); each block's outcome is what ``clean_python`` gives it.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import black
 import libcst as cst
 from black.parsing import stringify_ast
 
-from tokentrim.caching import BUDGETS, ByteBoundedCache, memoize
+from tokentrim.caching import memoize
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
+from tokentrim.languages.python.formatting import FormatRun, Result, Unformattable
 from tokentrim.languages.python.narration import plan as plan_narration
 from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
-__all__ = ["PythonCleaner", "clean_python"]
+__all__ = ["PythonCleaner", "clean_python", "clean_python_batch"]
 
 
 class PythonCleaner:
-    """The Python :class:`~tokentrim.languages.Cleaner`: libcst, the code rules and black."""
+    """The Python :class:`~tokentrim.languages.BatchCleaner`: libcst, the code rules and the
+    formatter."""
 
     language = "python"
 
     def clean(self, code: str, settings: Settings) -> CleanOutcome:
         return clean_python(code, settings)
+
+    def clean_batch(
+        self, codes: Sequence[str], settings: Settings
+    ) -> tuple[list[CleanOutcome], list[str]]:
+        return clean_python_batch(codes, settings)
 
 
 class _NetFailed(Exception):
@@ -49,42 +62,148 @@ class _Skip(Exception):
 
 def clean_python(code: str, settings: Settings) -> CleanOutcome:
     """Clean one Python block; never raises on bad input."""
-    if len(code) > MAX_BLOCK_CHARS:
-        return CleanOutcome(
-            code,
-            "skipped",
-            f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit",
-        )
-    try:
-        original_tree: ast.Module = _parse(code)
-    except _Skip as exc:
-        return CleanOutcome(code, "skipped", str(exc))
+    (outcome,), warnings = clean_python_batch([code], settings)
+    if warnings:
+        outcome = dataclasses.replace(outcome, warnings=(*warnings, *outcome.warnings))
+    return outcome
+
+
+def clean_python_batch(
+    codes: Sequence[str], settings: Settings
+) -> tuple[list[CleanOutcome], list[str]]:
+    """Clean the Python blocks of one reply: each block on its own, exactly as
+    :func:`clean_python` would, but the formatter sees all of them at once, once per pass.
+
+    Returns one outcome per block and the warnings that concern the batch (a formatter that
+    could not run). Never raises on bad input.
+    """
+    run = FormatRun(settings.formatter, settings.line_length) if settings.format else None
+    outcomes = _clean_all(codes, settings, run)
+    if run is None:
+        return outcomes, []
+    if run.mixed:
+        # The formatter gave up after formatting some of it: both passes again with black alone.
+        again = FormatRun(run.name, settings.line_length)
+        outcomes = _clean_all(codes, settings, again)
+        return outcomes, [*run.warnings, *again.warnings]
+    return outcomes, run.warnings
+
+
+def _clean_all(
+    codes: Sequence[str], settings: Settings, run: FormatRun | None
+) -> list[CleanOutcome]:
+    """The phases, each over every block: rules, format (one batch), rules again, format again
+    (one batch), the second-pass check. A block leaves the phases once its outcome is known."""
     code_rules = tuple(r for r in enabled_rules(settings) if issubclass(r, CodeRule))
-    try:
-        new, fired, warnings, explained = _one_pass(code, original_tree, settings, code_rules)
-        if new == code:
-            return CleanOutcome(code, "unchanged", rules=(), warnings=tuple(warnings))
+    blocks = [_Block(code) for code in codes]
+    for block in blocks:
+        block.step(block.first_pass, settings, code_rules)
+    _format_pending(blocks, run)
+    for block in blocks:
+        block.step(block.second_pass, settings, code_rules)
+    _format_pending(blocks, run)
+    for block in blocks:
+        block.step(block.finish)
+    return [block.outcome or CleanOutcome(block.code, "failed", "not cleaned") for block in blocks]
+
+
+class _Block:
+    """One block on its way through the phases; ``outcome`` is set once it is decided.
+
+    ``pending`` is the text waiting for the formatter (None: nothing to format); the formatter's
+    checked result replaces it as ``formatted``.
+    """
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.outcome: CleanOutcome | None = None
+        self.pending: str | None = None
+        self.formatted = ""
+        self.new = ""
+        self.fired: list[str] = []
+        self.warnings: list[str] = []
+        self.explained: tuple[str, ...] = ()
+
+    def step(self, phase: Callable[..., None], *args: Any) -> None:
+        """Run one phase unless the outcome is known; what it raises decides the outcome."""
+        if self.outcome is not None:
+            return
+        try:
+            phase(*args)
+        except _Skip as exc:
+            self.outcome = CleanOutcome(self.code, "skipped", str(exc))
+        except _NetFailed as exc:
+            self.outcome = CleanOutcome(self.code, "failed", str(exc))
+        except (RecursionError, MemoryError):
+            self.outcome = CleanOutcome(
+                self.code, "skipped", "code nested too deeply for the parser"
+            )
+        except Exception as exc:  # noqa: BLE001 - a bug in a rule or a library must not lose the block
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            self.outcome = CleanOutcome(self.code, "failed", reason)
+
+    def first_pass(self, settings: Settings, code_rules: tuple[type[CodeRule], ...]) -> None:
+        code = self.code
+        if len(code) > MAX_BLOCK_CHARS:
+            reason = f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit"
+            self.outcome = CleanOutcome(code, "skipped", reason)
+            return
+        text, self.fired, self.warnings, self.explained = _one_pass(
+            code, _parse(code), settings, code_rules
+        )
+        self._to_format(text, settings)
+
+    def second_pass(self, settings: Settings, code_rules: tuple[type[CodeRule], ...]) -> None:
+        new = self.new = self.formatted
+        if new == self.code:
+            self.outcome = CleanOutcome(
+                self.code, "unchanged", rules=(), warnings=tuple(self.warnings)
+            )
+            return
         if not new.strip():
-            return CleanOutcome(code, "unchanged", "nothing but comments: kept as it was")
-        again, _, _, _ = _one_pass(new, _parse(new), settings, code_rules)
-        if again != new:
+            self.outcome = CleanOutcome(
+                self.code, "unchanged", "nothing but comments: kept as it was"
+            )
+            return
+        text, _, _, _ = _one_pass(new, _parse(new), settings, code_rules)
+        self._to_format(text, settings)
+
+    def finish(self) -> None:
+        if self.formatted != self.new:
             raise _NetFailed("a second pass changed the result (not idempotent)")
-    except _Skip as exc:
-        return CleanOutcome(code, "skipped", str(exc))
-    except _NetFailed as exc:
-        return CleanOutcome(code, "failed", str(exc))
-    except (RecursionError, MemoryError):
-        return CleanOutcome(code, "skipped", "code nested too deeply for the parser")
-    except Exception as exc:  # noqa: BLE001 - a bug in a rule or a library must not lose the block
-        return CleanOutcome(code, "failed", f"internal error: {type(exc).__name__}: {exc}")
-    reason = f"comments: {'; '.join(explained)}" if explained else ""
-    return CleanOutcome(new, "changed", reason, rules=tuple(fired), warnings=tuple(warnings))
+        reason = f"comments: {'; '.join(self.explained)}" if self.explained else ""
+        self.outcome = CleanOutcome(
+            self.new, "changed", reason, rules=tuple(self.fired), warnings=tuple(self.warnings)
+        )
+
+    def _to_format(self, text: str, settings: Settings) -> None:
+        # "": a block of nothing but comments, not formatted (every formatter gives "" back).
+        if settings.format and text:
+            self.pending = text
+        else:
+            self.formatted = text
+
+    def take(self, result: Result, formatter: str) -> None:
+        """The formatter's result for ``pending``, through the nets."""
+        code, self.pending = self.pending or "", None
+        self.formatted = _checked(code, result, formatter)
+
+
+def _format_pending(blocks: list[_Block], run: FormatRun | None) -> None:
+    """Format every block's pending text in one batch."""
+    waiting = [b for b in blocks if b.outcome is None and b.pending is not None]
+    if run is None or not waiting:
+        return
+    results = run.format([b.pending or "" for b in waiting])
+    for block, result in zip(waiting, results, strict=True):
+        block.step(block.take, result, run.name)
 
 
 def _one_pass(
     code: str, tree: ast.Module, settings: Settings, code_rules: tuple[type[CodeRule], ...]
 ) -> tuple[str, list[str], list[str], tuple[str, ...]]:
-    """Comments, rules and black once; also why each comment went or stayed (narration mode)."""
+    """Comments and rules once (the formatter runs after, batched); also why each comment went or
+    stayed (narration mode)."""
     fired: list[str] = []
     warnings: list[str] = []
     explained: tuple[str, ...] = ()
@@ -110,68 +229,31 @@ def _one_pass(
         if code_rules:
             module, fired, warnings = apply_code_rules(module, settings, code, _parse(code))
             code = module_code(module)
-    if settings.format:
-        code = _format(code, settings.line_length)
     return code, fired, warnings, explained
 
 
-def _format(code: str, line_length: int) -> str:
-    if (code, line_length) in _FIXED_POINTS:
-        return code  # black already showed that formatting this text gives it back
-    try:
-        formatted = _black(code, line_length)
-    except _Skip:
+def _checked(code: str, result: Result, formatter: str) -> str:
+    """The formatted text if it passes the nets, ``code`` when there is nothing to take."""
+    if isinstance(result, Unformattable):
         return code
-    if formatted != code and _black_ast(formatted) != _black_ast(code):
-        raise _NetFailed("black changed the AST")
+    formatted = result.text
+    if formatted == code:
+        return code
+    try:
+        after = _black_ast(formatted)
+    except _Skip:
+        raise _NetFailed(f"{formatter}'s result does not parse") from None
+    if after != _black_ast(code):
+        raise _NetFailed(f"{formatter} changed the AST")
     if len(formatted) > max(2 * len(code), len(code) + 2_000):
         # Deeply nested literals explode into one bracket per line: that is not a trim.
         return code
     return formatted
 
 
-# Texts black has been seen to leave unchanged: the second pass's check of them is already done.
-_FIXED_POINTS: ByteBoundedCache[tuple[str, int], bool] = ByteBoundedCache(
-    BUDGETS["python.fixed_points"], lambda key, _: 2 * len(key[0]) + 100
-)
-
-
 def _text_size(key: object, value: str) -> int:
     code = key[0] if isinstance(key, tuple) else key
     return 2 * (len(str(code)) + len(value)) + 100  # str: ~1-2 bytes per character
-
-
-@memoize("python.black", _text_size)
-def _black(code: str, line_length: int) -> str:
-    """``black.format_str``, spelled out so that its own second pass proves the result stable.
-
-    format_str formats once and, when that changed anything, once more (black's workaround for
-    trailing commas). When the last pass changed nothing, its input is a fixed point: a second
-    trim pass over it needs no black run at all.
-    """
-    mode = black.Mode(line_length=line_length)
-    try:
-        once = _format_once(code, mode)
-        if once == code:
-            _remember_fixed_point(code, line_length)
-            return code
-        twice = _format_once(once, mode)
-    except Exception as exc:  # noqa: BLE001 - black's InvalidInput and its internal errors
-        raise _Skip(f"black could not format it: {type(exc).__name__}") from None
-    if twice == once:
-        _remember_fixed_point(once, line_length)
-    return twice
-
-
-def _format_once(code: str, mode: black.Mode) -> str:
-    format_once = getattr(black, "_format_str_once", None)
-    if format_once is None:  # pragma: no cover - a black without it: the documented function
-        return black.format_str(code, mode=mode)
-    return str(format_once(code, mode=mode))
-
-
-def _remember_fixed_point(code: str, line_length: int) -> None:
-    _FIXED_POINTS.put((code, line_length), True)
 
 
 @memoize("python.black_ast", _text_size)
