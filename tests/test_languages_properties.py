@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import examples
 from tokentrim.languages import cleaner_for
 from tokentrim.languages._treesitter import TreeSitterCleaner
 from tokentrim.settings import Settings

@@ -1,8 +1,8 @@
 """tokentrim: make verbose LLM coding replies cheaper to read and to carry.
 
-    >>> import tokentrim
-    >>> result = tokentrim.trim(reply, model="gemini-2.0-flash")
-    >>> result.text, result.tokens_before, result.tokens_after, result.cost
+>>> import tokentrim
+>>> result = tokentrim.trim(reply, model="gemini-2.0-flash")
+>>> result.text, result.tokens_before, result.tokens_after, result.cost
 """
 
 # The function, not the package of the same name: bound here, after the package is loaded, so that

@@ -38,9 +38,7 @@ RULE = "redundant-pass"
             "async def f():\n    await g()\n",
             id="async",
         ),
-        pytest.param(
-            "if x:\n    pass\n    y()\nelse:\n    pass\n", "if x:\n    y()\n", id="if"
-        ),
+        pytest.param("if x:\n    pass\n    y()\nelse:\n    pass\n", "if x:\n    y()\n", id="if"),
         pytest.param("if x:\n    y()\nelse:\n    pass\n", "if x:\n    y()\n", id="else-pass"),
         pytest.param("if x:\n    y()\nelse: pass\n", "if x:\n    y()\n", id="else-pass-inline"),
         pytest.param(
@@ -69,7 +67,9 @@ def test_redundant_pass_fixes(before: str, after: str) -> None:
     "code",
     [
         pytest.param("def f():\n    pass\n", id="alone"),
-        pytest.param("if x:\n    y()\nelse:\n    pass  # nothing to do yet\n", id="else-pass-comment"),
+        pytest.param(
+            "if x:\n    y()\nelse:\n    pass  # nothing to do yet\n", id="else-pass-comment"
+        ),
         pytest.param("if x:\n    y()\n# why\nelse:\n    pass\n", id="comment-before-else"),
         pytest.param("if x:\n    y()\nelif z:\n    pass\n", id="elif-pass-evaluates-z"),
         pytest.param("try:\n    f()\nfinally:\n    pass\n", id="finally-pass"),
