@@ -156,6 +156,21 @@ def test_keywords_in_code_and_identifiers_do_not_count() -> None:
     assert classify("Write a docstring for numerical_letter_grade(grades).").name == "simple"
 
 
+def test_code_pasted_without_fences_is_not_prose() -> None:
+    # A HumanEval-style prompt: its docstring's commas are not requirements, its words not
+    # keywords ("encrypt" here is a Caesar shift).
+    prompt = (
+        "def encrypt(s: str, shift: int) -> str:\n"
+        '    """Encrypt s with a Caesar shift, keep case, skip digits, wrap around z, and\n'
+        "    keep punctuation, spaces, and newlines as they are.\n"
+        "    >>> encrypt('abc', 1)\n"
+        "    'bcd'\n"
+        '    """\n'
+    )
+    assert classify(prompt).name == "simple"
+    assert classify("Review our password storage.\n" + prompt).name == "complex"
+
+
 def test_reasons_explain_every_decision() -> None:
     tier = classify("Write a function that reverses a string.")
     assert tier.name == "simple" and tier.reasons

@@ -311,7 +311,8 @@ def _count_files(text: str) -> int:
 
 
 def _prose(text: str, fences: list[int]) -> str:
-    """The text outside fenced code blocks, at most MAX_SCAN_CHARS of it (head and tail)."""
+    """The prose: the text outside fenced code blocks and unfenced code lines, at most
+    MAX_SCAN_CHARS of it (head and tail)."""
     if fences:
         pieces, position = [], 0
         for opening, closing in itertools.zip_longest(fences[::2], fences[1::2]):
@@ -319,10 +320,30 @@ def _prose(text: str, fences: list[int]) -> str:
             position = len(text) if closing is None else closing
         pieces.append(text[position:])
         text = "\n".join(pieces)
-    if len(text) > MAX_SCAN_CHARS:
-        head = MAX_SCAN_CHARS * 4 // 5
-        text = text[:head] + "\n" + text[-(MAX_SCAN_CHARS - head) :]
-    return text
+    text = _cut(text, MAX_SCAN_CHARS * 3)
+    if _CODE_LINE.search(text):
+        # Code pasted without fences (a signature and its docstring, a doctest, an indented
+        # block) is code too: its commas are not requirements, its names not keywords.
+        text = "\n".join(line for line in text.split("\n") if not _CODE_LINE.match(line))
+    return _cut(text, MAX_SCAN_CHARS)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``: its head and its tail, where a request is."""
+    if len(text) <= limit:
+        return text
+    head = limit * 4 // 5
+    return text[:head] + "\n" + text[-(limit - head) :]
+
+
+# A line of code outside fences: indented by four spaces or a tab, a doctest, or one that opens
+# with a declaration (lowercase keywords: prose lines start with a capital or a plain word).
+_CODE_LINE = re.compile(
+    r"^(?:(?: {4}|\t)[ \t]*\S|>>> |(?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]"
+    r"|from\s+[\w.]+\s+import\s|import\s+[\w.]+\s*$|@[\w.]+\s*(?:\(|$)"
+    r"|(?:const|let|var)\s+\w+\s*=|(?:function|fn|func)\s+\w+\s*\(|#include\b)",
+    re.M,
+)
 
 
 @dataclasses.dataclass(frozen=True)
