@@ -23,11 +23,14 @@ RUNS = Path("/work/shared/corpus/humaneval-runs.jsonl")
 
 def _prompts() -> list[str]:
     prompts = []
-    for name in ("prompts.json", "prompts-heldout.json"):
+    for name in ("prompts.json", "prompts-heldout.json", "prompts-heldout-2.json"):
         rows = json.loads((ROOT / "corpora/route" / name).read_text(encoding="utf-8"))
         prompts.extend(row["prompt"] for row in rows)
     # A large prompt too: a pasted module of ~40 KB.
     prompts.append("Refactor this module:\n```python\n" + "x = compute(y)\n" * 3000 + "```\n")
+    # And the worst case: 19 KB of prose where nearly every word starts a keyword phrase (the
+    # classifier scans 4,000 characters of it).
+    prompts.append("We need to refactor the service and the tests, " * 400)
     return prompts
 
 

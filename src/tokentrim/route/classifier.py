@@ -5,27 +5,35 @@ conversion and boilerplate are *simple*; refactors such as dependency injection 
 security-sensitive logic, multi-step reasoning and unfamiliar libraries are *complex*. Size
 counts too: a long prompt, several code files or many code blocks move a request up.
 
-The classifier is deterministic and cheap (regular expressions over the prompt, no model, no
-tokenizer: prompt size is estimated at four characters a token), so a router can call it on every
-request. It scores signals and reports each one it used::
+The classifier is deterministic and cheap (regular expressions and a suffix stemmer over the
+prompt, no model, no tokenizer: prompt size is estimated at four characters a token), so a router
+can call it on every request. Its signals, each reported in ``reasons``:
 
-    complex keyword group matched       +3, and +1 for each further complex group (at most +5)
-    moderate signal (a keyword group,   +1.5, and +1 for each further moderate signal (at most
-    or size, files or code blocks past  +2.5: moderate signals alone never make a request complex)
-    their moderate threshold)
-    size, files or code blocks past     +3 (once)
+* keyword families (:mod:`tokentrim.route.keywords`), matched by word stem, with verb-object
+  patterns ("add ... docstring", "convert ... to ... yaml", "replace ... with"), in the prose of
+  the prompt (outside fenced code blocks);
+* scale named in the prose: "across 12 servers" is distributed work (complex), "a 500M-row
+  table" or terabytes large-scale data (complex), millions of rows or gigabytes moderate;
+* a library named as such ("the tskit library") that is not a familiar one: unfamiliar (complex);
+* the number of requirements in a request that is not a simple task (clauses separated by
+  commas, semicolons, "and", "with", "without", "including", "so that"): many is moderate;
+* size: estimated tokens, code files named, fenced code blocks, against two thresholds each.
+
+They are scored::
+
+    a complex signal                    +3, and +1 for each further complex family (at most +5)
+    a moderate signal                   +1.5, and +1 for each further one (at most +2.5:
+                                        moderate signals alone never make a request complex)
+    size, files or blocks past          +3 (once)
     their complex threshold
-    simple keyword group matched        -1 (once): "write tests for the JWT code" is not as hard
+    a simple task                       -1 (once): "write tests for the JWT code" is not as hard
                                         as writing the JWT code
 
     score >= 3 → complex;  score >= 1.5 → moderate;  otherwise simple
 
-Keywords and thresholds are configurable (:class:`RouteConfig`, ``[tool.tokentrim.route]``).
-A keyword is a phrase of words matched case-insensitively as whole words, in order, whatever
-separates them (``hard coded`` matches "hard-coded"); a trailing ``*`` lets the last word end in
-anything (``encrypt*``). Keywords are matched in the prose of the prompt, outside fenced code
-blocks; size, files and blocks count the whole prompt. Matching is one pass over the words with
-the phrases indexed by their first word, so its cost grows with the prompt, not the keyword sets.
+Keywords, familiar libraries and thresholds are configurable (:class:`RouteConfig`,
+``[tool.tokentrim.route]``). Keywords are looked for in at most :data:`MAX_SCAN_CHARS` of the
+prose (its start and its end, where a long prompt states the request).
 """
 
 from __future__ import annotations
@@ -34,11 +42,11 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Sequence
 from typing import Literal
 
 from tokentrim.route.config import RouteConfig
-from tokentrim.route.keywords import BUILTIN_KEYWORDS
+from tokentrim.route.keywords import BUILTIN_KEYWORDS, FAMILIAR_LIBRARIES
+from tokentrim.route.matching import Matcher
 
 __all__ = ["TIERS", "Tier", "TierName", "classify"]
 
@@ -49,7 +57,7 @@ CHARS_PER_TOKEN = 4
 # Keywords are looked for in the request, not in the code pasted with it (a variable named
 # `password` does not make a docstring request security-sensitive), and in at most this much of
 # it: the start and the end of a very long prompt, where the request is.
-MAX_SCAN_CHARS = 20_000
+MAX_SCAN_CHARS = 4_000
 COMPLEX_SCORE = 3.0
 MODERATE_SCORE = 1.5
 
@@ -89,13 +97,27 @@ def classify(prompt: str, config: RouteConfig | None = None) -> Tier:
     reasons: list[str] = []
     score = 0.0
 
-    groups_hit = {tier: 0 for tier in TIERS}
-    fences = [m.start() for m in _FENCE.finditer(text)]
-    found_per_group = compiled.matches(_prose(text, fences))
-    for (tier, label), found in zip(compiled.groups, found_per_group, strict=True):
+    fences = _fences(text)
+    prose = _prose(text, fences)
+    hits: dict[tuple[TierName, str], list[str]] = {}
+    for group, found in zip(compiled.groups, compiled.matcher.find(prose), strict=True):
         if found:
-            groups_hit[tier] += 1
-            reasons.append(f"{tier}: {label} ({', '.join(found)})")
+            hits[group] = found
+    for key, found in _prose_signals(prose, config).items():
+        hits.setdefault(key, []).extend(found)
+    groups_hit = {tier: 0 for tier in TIERS}
+    for (tier, label), found in hits.items():
+        groups_hit[tier] += 1
+        reasons.append(f"{tier}: {label} ({', '.join(found[:4])})")
+
+    if not groups_hit["simple"]:
+        requirements = _requirements(prose)
+        if requirements >= config.moderate_requirements:
+            groups_hit["moderate"] += 1
+            reasons.append(
+                f"moderate: {requirements} requirements in a request that is not a simple task"
+                f" (>= {config.moderate_requirements})"
+            )
     if groups_hit["complex"]:
         score += min(3.0 + (groups_hit["complex"] - 1), 5.0)
     if groups_hit["simple"]:
@@ -133,6 +155,88 @@ def classify(prompt: str, config: RouteConfig | None = None) -> Tier:
     return Tier(name, tuple(reasons), score, tokens, files, blocks)
 
 
+# Scale in the prose. Machines: "across 12 API servers", "three data centres", "20 nodes".
+_MACHINES = re.compile(
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozens of|hundreds of"
+    r"|several|many|multiple)\s+(?:[\w-]+\s+)?(servers|nodes|machines|instances|hosts|services"
+    r"|microservices|data\s*cent(?:re|er)s|regions|replicas|clusters|pods|shards)\b",
+    re.I,
+)
+# Data: "a 500M-row table", "2M rows", "3 TB", "a billion events".
+_ROWS = re.compile(
+    r"\b(\d+(?:[.,]\d+)?)\s*(k|m|b|thousand|million|billion)?[\s-]*"
+    r"(?:rows?|records?|events?|documents?|users|items|messages)\b",
+    re.I,
+)
+_BYTES = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(gb|tb|pb|gigabytes?|terabytes?|petabytes?)\b(?:[\s-]+[\w-]+){0,2}?[\s-]+"
+    r"(?:dataset|database|table|file|files|logs|data|dump|bucket|index|corpus)\b",
+    re.I,
+)
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+# A library named as such: "the tskit library", "an internal package called strata".
+_LIBRARY = re.compile(
+    r"\b(?:the|use|using|with|via)\s+`?([a-z][\w.-]*?)`?\s+(?:library|toolkit|framework|sdk|crate)\b"
+    r"|\b(?:library|toolkit|framework|sdk|crate)\s+(?:called|named)\s+`?([a-z][\w.-]*)`?",
+    re.I,
+)
+_MACHINE_NOUN = re.compile(
+    r"servers|nodes|machines|instances|hosts|services|data\s*cent|regions|replicas|clusters|pods"
+    r"|shards"
+)
+_ROW_NOUN = re.compile(r"rows?\b|records?\b|events?\b|documents?\b|users\b|items\b|messages\b")
+_BYTE_UNIT = re.compile(r"\d\s*(?:[gtp]b|gigabyte|terabyte|petabyte)")
+_LIBRARY_NOUN = re.compile(r"library|toolkit|framework|sdk|crate")
+_REQUIREMENT = re.compile(
+    r"[,;:](?=\s)|\b(?:and|with|without|including|so that|but|plus|then)\b", re.I
+)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def _prose_signals(prose: str, config: RouteConfig) -> dict[tuple[TierName, str], list[str]]:
+    """Signals of scale and of unfamiliar libraries in the prose, by (tier, family)."""
+    out: dict[tuple[TierName, str], list[str]] = {}
+    lowered = prose.lower()
+    # Each regex only when its cheap precondition holds: most prompts name no scale at all.
+    machines = _MACHINES.finditer(prose) if _MACHINE_NOUN.search(lowered) else ()
+    for match in machines:
+        out.setdefault(("complex", "distributed systems"), []).append(match.group(0).lower())
+    rows = _ROWS.finditer(prose) if _ROW_NOUN.search(lowered) else ()
+    for match in rows:
+        number = float(match.group(1).replace(",", "")) * _SCALE.get(
+            (match.group(2) or "").lower(), 1.0
+        )
+        if number >= 1e8:
+            out.setdefault(("complex", "large-scale data"), []).append(match.group(0))
+        elif number >= 1e6:
+            out.setdefault(("moderate", "sizeable data"), []).append(match.group(0))
+    for match in _BYTES.finditer(prose) if "b" in lowered and _BYTE_UNIT.search(lowered) else ():
+        unit = match.group(1).lower()
+        tier: TierName = "moderate" if unit.startswith("g") else "complex"
+        family = "sizeable data" if tier == "moderate" else "large-scale data"
+        out.setdefault((tier, family), []).append(match.group(0))
+    if config.builtin_keywords and _LIBRARY_NOUN.search(lowered):
+        familiar = FAMILIAR_LIBRARIES | {name.lower() for name in config.familiar_libraries}
+        for match in _LIBRARY.finditer(prose):
+            name = (match.group(1) or match.group(2) or "").lower().strip(".-")
+            if name and name not in familiar and name not in _NOT_NAMES:
+                out.setdefault(("complex", "unfamiliar library"), []).append(name)
+    return out
+
+
+# Words "the X library" can have in place of a name.
+_NOT_NAMES = frozenset(
+    "a an the this that our their its same new standard whole client python js javascript"
+    " rust go java typescript internal external official main core utils helper shared".split()
+)
+
+
+def _requirements(prose: str) -> int:
+    """Clauses of the request: 1 + separators between requirements (in prose, not inline code)."""
+    head = _INLINE_CODE.sub("x", prose[:2_000])
+    return 1 + len(_REQUIREMENT.findall(head))
+
+
 _CODE_EXTENSIONS = (
     "py|pyi|ipynb|js|jsx|mjs|ts|tsx|go|rs|java|kt|kts|rb|php|c|cc|cpp|cxx|h|hpp|cs|swift|scala"
     "|sql|sh|vue|svelte|ex|exs|erl|hs|ml|lua|dart|r|jl"
@@ -160,15 +264,39 @@ _NUMBERS = {
     "twenty": 20,
 }
 # A fence line (opening or closing); an unclosed last block still counts.
-_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)[ \t]*[\w+#.-]*[ \t]*$", re.M)
+_FENCE = re.compile(r"[ \t]{0,3}(?:```|~~~)[ \t]*[\w+#.-]*[ \t]*")
+
+
+def _fences(text: str) -> list[int]:
+    """Where the fence lines start. Only the lines holding ``` or ~~~ are matched (a pasted
+    module of 40 KB has a handful of them; a multi-line regex over all of it costs 0.5 ms)."""
+    starts: set[int] = set()
+    for marker in ("```", "~~~"):
+        position = text.find(marker)
+        while position >= 0:
+            start = text.rfind("\n", 0, position) + 1
+            end = text.find("\n", position)
+            end = len(text) if end < 0 else end
+            if _FENCE.fullmatch(text, start, end):
+                starts.add(start)
+            position = text.find(marker, end)
+    return sorted(starts)
+
+
+# The end of a token naming a code file: where to look before matching the whole token.
+_EXTENSION = re.compile(rf"\.(?:{_CODE_EXTENSIONS})(?=[`'\")\]>,.:;!?]*(?:\s|$))", re.I)
 
 
 def _count_files(text: str) -> int:
-    named = {
-        match.group(1).lower()
-        for token in text.split()
-        if "." in token and (match := _FILE_TOKEN.fullmatch(token))
-    }
+    named = set()
+    for hit in _EXTENSION.finditer(text):
+        start = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start()))
+        start = max(start, text.rfind("\t", 0, hit.start())) + 1
+        end = hit.end()
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if match := _FILE_TOKEN.fullmatch(text, start, end):
+            named.add(match.group(1).lower())
     stated = []
     lowered = text.lower()
     position = lowered.find("files")
@@ -182,89 +310,9 @@ def _count_files(text: str) -> int:
     return max([len(named), *stated])
 
 
-_WORD = re.compile(r"\w+")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Phrase:
-    group: int
-    words: tuple[str, ...]
-    stem: bool  # the last word is a prefix
-
-
-@dataclasses.dataclass(frozen=True)
-class _Compiled:
-    """Every phrase indexed by its first word (or, for one-word stems, by the stem)."""
-
-    groups: tuple[tuple[TierName, str], ...]
-    by_first_word: dict[str, tuple[_Phrase, ...]]
-    stems: dict[str, tuple[_Phrase, ...]]
-    stem_lengths: tuple[int, ...]
-
-    def matches(self, text: str) -> list[list[str]]:
-        """Per group, the distinct phrases found (as written in the text, at most four)."""
-        found: list[dict[str, None]] = [{} for _ in self.groups]
-        words = _WORD.findall(text.lower())
-        for index, word in enumerate(words):
-            for phrase in self.by_first_word.get(word, ()):
-                if _continues(phrase, words, index):
-                    found[phrase.group][" ".join(words[index : index + len(phrase.words)])] = None
-            if "_" in word:
-                continue  # an identifier (numerical_grade): whole-word phrases only, no stems
-            for length in self.stem_lengths:
-                if len(word) >= length:
-                    for phrase in self.stems.get(word[:length], ()):
-                        found[phrase.group][word] = None
-        return [list(hits)[:4] for hits in found]
-
-
-def _continues(phrase: _Phrase, words: list[str], index: int) -> bool:
-    """Whether the words after ``words[index]`` (which equals the first) complete ``phrase``."""
-    count = len(phrase.words)
-    if index + count > len(words):
-        return False
-    for offset in range(1, count):
-        expected, actual = phrase.words[offset], words[index + offset]
-        if offset == count - 1 and phrase.stem:
-            if not actual.startswith(expected):
-                return False
-        elif actual != expected:
-            return False
-    return True
-
-
-@functools.lru_cache(maxsize=32)
-def _compile(config: RouteConfig) -> _Compiled:
-    groups: list[tuple[TierName, str, Sequence[str]]] = []
-    for tier in TIERS:
-        if config.builtin_keywords:
-            for label, phrases in BUILTIN_KEYWORDS[tier].items():
-                groups.append((tier, label, phrases))
-        extra = getattr(config, tier)
-        if extra:
-            groups.append((tier, "configured keywords", extra))
-    by_first: dict[str, list[_Phrase]] = {}
-    stems: dict[str, list[_Phrase]] = {}
-    for number, (_, _, group_phrases) in enumerate(groups):
-        for text in group_phrases:
-            words = tuple(_WORD.findall(text.lower()))
-            if not words:
-                continue
-            phrase = _Phrase(number, words, text.strip().endswith("*"))
-            if phrase.stem and len(words) == 1:
-                stems.setdefault(words[0], []).append(phrase)
-            else:
-                by_first.setdefault(words[0], []).append(phrase)
-    return _Compiled(
-        groups=tuple((tier, label) for tier, label, _ in groups),
-        by_first_word={k: tuple(v) for k, v in by_first.items()},
-        stems={k: tuple(v) for k, v in stems.items()},
-        stem_lengths=tuple(sorted({len(k) for k in stems})),
-    )
-
-
 def _prose(text: str, fences: list[int]) -> str:
-    """The text outside fenced code blocks, at most MAX_SCAN_CHARS of it (head and tail)."""
+    """The prose: the text outside fenced code blocks and unfenced code lines, at most
+    MAX_SCAN_CHARS of it (head and tail)."""
     if fences:
         pieces, position = [], 0
         for opening, closing in itertools.zip_longest(fences[::2], fences[1::2]):
@@ -272,7 +320,49 @@ def _prose(text: str, fences: list[int]) -> str:
             position = len(text) if closing is None else closing
         pieces.append(text[position:])
         text = "\n".join(pieces)
-    if len(text) > MAX_SCAN_CHARS:
-        head = MAX_SCAN_CHARS * 4 // 5
-        text = text[:head] + "\n" + text[-(MAX_SCAN_CHARS - head) :]
-    return text
+    text = _cut(text, MAX_SCAN_CHARS * 3)
+    if _CODE_LINE.search(text):
+        # Code pasted without fences (a signature and its docstring, a doctest, an indented
+        # block) is code too: its commas are not requirements, its names not keywords.
+        text = "\n".join(line for line in text.split("\n") if not _CODE_LINE.match(line))
+    return _cut(text, MAX_SCAN_CHARS)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``: its head and its tail, where a request is."""
+    if len(text) <= limit:
+        return text
+    head = limit * 4 // 5
+    return text[:head] + "\n" + text[-(limit - head) :]
+
+
+# A line of code outside fences: indented by four spaces or a tab, a doctest, or one that opens
+# with a declaration (lowercase keywords: prose lines start with a capital or a plain word).
+_CODE_LINE = re.compile(
+    r"^(?:(?: {4}|\t)[ \t]*\S|>>> |(?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]"
+    r"|from\s+[\w.]+\s+import\s|import\s+[\w.]+\s*$|@[\w.]+\s*(?:\(|$)"
+    r"|(?:const|let|var)\s+\w+\s*=|(?:function|fn|func)\s+\w+\s*\(|#include\b)",
+    re.M,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Compiled:
+    groups: tuple[tuple[TierName, str], ...]
+    matcher: Matcher
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(config: RouteConfig) -> _Compiled:
+    groups: list[tuple[TierName, str]] = []
+    phrases: list[tuple[str, ...]] = []
+    for tier in TIERS:
+        if config.builtin_keywords:
+            for label, words in BUILTIN_KEYWORDS[tier].items():
+                groups.append((tier, label))
+                phrases.append(words)
+        extra = getattr(config, tier)
+        if extra:
+            groups.append((tier, "configured keywords"))
+            phrases.append(extra)
+    return _Compiled(tuple(groups), Matcher(phrases))

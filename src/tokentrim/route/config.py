@@ -13,6 +13,8 @@
     complex_files = 5
     moderate_blocks = 3               # fenced code blocks in the prompt
     complex_blocks = 6
+    moderate_requirements = 4         # requirements in a request that is not a simple task
+    familiar_libraries = ["ourlib"]   # names "use the X library" does not make unfamiliar
 
     [tool.tokentrim.route.tiers]      # the cascade each tier starts (used by `route simulate`)
     simple = ["qwen/qwen-2.5-7b-instruct", "deepseek/deepseek-chat"]
@@ -50,10 +52,12 @@ class RouteConfig:
     complex_files: int = 5
     moderate_blocks: int = 3
     complex_blocks: int = 6
+    moderate_requirements: int = 4
+    familiar_libraries: tuple[str, ...] = ()
     tiers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
-        for name in _TIER_NAMES:
+        for name in (*_TIER_NAMES, "familiar_libraries"):
             value = getattr(self, name)
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"route.{name} must be a list of keywords")
@@ -68,6 +72,9 @@ class RouteConfig:
                 raise ConfigError(f"route.{low} and route.{high} must be positive integers")
             if a > b:
                 raise ConfigError(f"route.{low} ({a}) must not exceed route.{high} ({b})")
+        value = self.moderate_requirements
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError("route.moderate_requirements must be a positive integer")
         if not isinstance(self.builtin_keywords, bool):
             raise ConfigError("route.builtin_keywords must be true or false")
         for tier, models in self.tiers:
@@ -92,7 +99,7 @@ class RouteConfig:
             )
         values: dict[str, Any] = {}
         for key, value in data.items():
-            if key in _TIER_NAMES:
+            if key in (*_TIER_NAMES, "familiar_libraries"):
                 if not isinstance(value, list):
                     raise ConfigError(f"{origin}.{key} must be a list of keywords")
                 values[key] = tuple(value)
