@@ -1,6 +1,6 @@
 """Recall@budget of ``tokentrim digest`` on real packages, and the time of a cold and a warm run.
 
-    python benchmarks/bench_digest.py            # httpx + click recall, sqlalchemy timing
+    python benchmarks/bench_digest.py            # httpx, click, jinja2 recall, sqlalchemy timing
     python benchmarks/bench_digest.py --misses   # also list the tasks each ranking misses
 
 The packages are installed from PyPI (pinned, ``--no-deps``) into a temporary directory. Each task
@@ -42,6 +42,9 @@ TASKS = Path(__file__).resolve().parent / "digest_tasks"
 PACKAGES = {
     "httpx": ("httpx==0.28.1", "httpx"),
     "click": ("click==8.1.8", "click"),
+    # Held out: its tasks were written and committed before the ranking was tuned again, and its
+    # misses are not looked at while tuning.
+    "jinja2": ("jinja2==3.1.4", "jinja2"),
 }
 BIG = ("sqlalchemy", "sqlalchemy==2.0.36", "sqlalchemy")
 BUDGETS = (512, 1024, 2048)
