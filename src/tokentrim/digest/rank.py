@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from tokentrim.digest.model import Import, Ranking, Scored, SourceFile, Symbol
+from tokentrim.digest.model import Import, Ranking, Scored, SourceFile, Symbol, built
 from tokentrim.digest.terms import split_camel_and_snake, words
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "MAX_AMBIGUOUS",
     "RankState",
     "Ranker",
+    "bm25_scores",
     "power_iteration",
     "rank",
     "split_camel_and_snake",
@@ -62,15 +63,21 @@ def rank(
 
 @dataclasses.dataclass
 class RankState:
-    """What ranking a tree needs besides the query, built once per tree (and cacheable):
-    the row-normalized transition matrix of the symbol graph (CSR arrays), its dangling nodes
-    (no out-edges), and the BM25 index (a ``bm25s.BM25``)."""
+    """What ranking a tree needs besides the query, built once per tree (and cacheable as plain
+    numpy arrays): the row-normalized transition matrix of the symbol graph (CSR arrays) and its
+    dangling nodes (no out-edges); the BM25 index as ``bm25s`` builds it (its precomputed per-term
+    scores, a CSC matrix term → entries, and its vocabulary in id order). Ranking from it needs
+    numpy only: neither scipy nor bm25s is imported on a warm run."""
 
     data: Any
     indices: Any
     indptr: Any
     dangling: Any
-    retriever: Any
+    bm25_data: Any
+    bm25_indices: Any
+    bm25_indptr: Any
+    vocabulary: tuple[str, ...]
+    nonoccurrence: Any = None  # bm25s's per-term score of a document without the term, or None
 
 
 class Ranker:
@@ -81,8 +88,8 @@ class Ranker:
         self.files = tuple(files)
         self.entries = _entries(self.files)
         self._state = state
-        self._matrix: Any = None
-        self._vocabulary: set[str] | None = None
+        self._rows: Any = None
+        self._vocabulary: dict[str, int] | None = None
 
     @property
     def state(self) -> RankState:
@@ -130,9 +137,12 @@ class Ranker:
             ]
         if named:
             scores = [s + (1.0 if i in named else 0.0) for i, s in enumerate(scores)]
-        order = sorted(range(len(entries)), key=lambda i: (-scores[i], i))
+        # Best first, ties in entry order (the sort is stable).
+        negated = [-score for score in scores]
+        order = sorted(range(len(entries)), key=negated.__getitem__)
         ranked = [
-            Scored(
+            built(
+                Scored,
                 file=entries[i][0],
                 symbol=entries[i][1],
                 score=scores[i],
@@ -144,26 +154,59 @@ class Ranker:
         return ranked, warnings
 
     def _bm25(self, query_words: list[str]) -> list[float]:
-        retriever = self.state.retriever
+        state = self.state
         if self._vocabulary is None:
-            self._vocabulary = set(retriever.vocab_dict)
-        query = [w for w in dict.fromkeys(query_words) if w in self._vocabulary]
-        if not query:
+            self._vocabulary = {word: index for index, word in enumerate(state.vocabulary)}
+        vocabulary = self._vocabulary
+        ids = [vocabulary[w] for w in dict.fromkeys(query_words) if w in vocabulary]
+        if not ids:
             return [0.0] * len(self.entries)
-        return [float(s) for s in retriever.get_scores(query)]
+        return [float(s) for s in bm25_scores(state, ids, len(self.entries))]
 
     def _pagerank(self, personalization: list[float] | None) -> list[float]:
         import numpy as np
-        import scipy.sparse  # type: ignore[import-untyped]
 
         state = self.state
-        if self._matrix is None:
+        if self._rows is None:
             n = len(self.entries)
-            self._matrix = scipy.sparse.csr_array(
-                (state.data, state.indices, state.indptr), shape=(n, n)
-            )
+            self._rows = np.repeat(np.arange(n), np.diff(state.indptr))
+        matrix = _Transition(state.data, state.indices, self._rows, len(self.entries))
         p = None if personalization is None else np.asarray(personalization, dtype=float)
-        return [float(x) for x in power_iteration(self._matrix, state.dangling, p)]
+        return [float(x) for x in power_iteration(matrix, state.dangling, p)]
+
+
+def bm25_scores(state: RankState, ids: Sequence[int], documents: int) -> Any:
+    """The BM25 score of every entry for the query terms ``ids`` (vocabulary ids, no repeats):
+    the computation of ``bm25s.BM25.get_scores`` (0.3: ``_compute_relevance_from_scores``, then
+    the non-occurrence scores of the BM25 variants that have them), on the index's own arrays, in
+    the same order and dtype, so the scores are the same to the bit."""
+    import numpy as np
+
+    query = np.asarray(ids, dtype=state.bm25_indptr.dtype)
+    starts, ends = state.bm25_indptr[query], state.bm25_indptr[query + 1]
+    scores = np.zeros(documents, dtype=state.bm25_data.dtype)
+    for start, end in zip(starts, ends, strict=True):
+        np.add.at(scores, state.bm25_indices[start:end], state.bm25_data[start:end])
+    if state.nonoccurrence is not None:
+        scores += state.nonoccurrence[query].sum()
+    return scores
+
+
+class _Transition:
+    """``x @ T`` for a CSR matrix ``T`` given as (data, column indices, row of each entry), with
+    numpy alone: ``np.bincount`` adds ``x[row] * data`` into each column in the order of the
+    entries, as scipy's CSR kernel for ``x @ T`` does, so the products and sums are the same."""
+
+    __array_ufunc__ = None  # `ndarray @ self` defers to __rmatmul__
+
+    def __init__(self, data: Any, indices: Any, rows: Any, size: int) -> None:
+        self.data, self.indices, self.rows = data, indices, rows
+        self.shape = (size, size)
+
+    def __rmatmul__(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.bincount(self.indices, weights=x[self.rows] * self.data, minlength=self.shape[0])
 
 
 def power_iteration(
@@ -199,7 +242,7 @@ def _build_state(files: Sequence[SourceFile], entries: list[_Entry]) -> RankStat
     import bm25s  # type: ignore[import-untyped]
     import networkx as nx  # type: ignore[import-untyped]
     import numpy as np
-    import scipy.sparse
+    import scipy.sparse  # type: ignore[import-untyped]
 
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(entries)))
@@ -214,12 +257,19 @@ def _build_state(files: Sequence[SourceFile], entries: list[_Entry]) -> RankStat
     retriever = bm25s.BM25()
     # An empty document breaks bm25s's index: give it a word no query can have.
     retriever.index([doc or ["\x00"] for doc in corpus], show_progress=False)
+    vocabulary = sorted(retriever.vocab_dict, key=retriever.vocab_dict.__getitem__)
+    if [retriever.vocab_dict[word] for word in vocabulary] != list(range(len(vocabulary))):
+        raise RuntimeError("bm25s's vocabulary ids are not 0..n-1")
     return RankState(
         data=transition.data,
         indices=transition.indices,
         indptr=transition.indptr,
         dangling=np.where(out == 0)[0],
-        retriever=retriever,
+        bm25_data=retriever.scores["data"],
+        bm25_indices=retriever.scores["indices"],
+        bm25_indptr=retriever.scores["indptr"],
+        vocabulary=tuple(vocabulary),
+        nonoccurrence=retriever.nonoccurrence_array,
     )
 
 
