@@ -233,6 +233,13 @@ def test_built_is_the_dataclass_constructor() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         symbol.doc = "changed"  # type: ignore[misc]
     file = SourceFile(path="a.py", module="a", info=ModuleInfo())
-    scored_fields = {"file": file, "symbol": symbol, "score": 1.0, "bm25": 0.5, "pagerank": 0.25}
+    scored_fields = {
+        "file": file,
+        "symbol": symbol,
+        "score": 1.0,
+        "bm25": 0.5,
+        "pagerank": 0.25,
+        "prior": 0.1,
+    }
     assert set(scored_fields) == {f.name for f in dataclasses.fields(Scored)}
     assert built(Scored, **scored_fields) == Scored(**scored_fields)  # type: ignore[arg-type]

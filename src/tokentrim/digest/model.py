@@ -136,7 +136,8 @@ class Scored:
     """A ranked entry: a symbol, or a module's own entry (``symbol is None``), with its score.
 
     ``bm25`` and ``pagerank`` are the two rankings' scores, each scaled to [0, 1] by its maximum;
-    ``score`` is what the entries were sorted by.
+    ``prior`` the structural prior the combined ranking weighs them by (1 elsewhere); ``score`` is
+    what the entries were sorted by.
     """
 
     file: SourceFile
@@ -144,6 +145,7 @@ class Scored:
     score: float
     bm25: float = 0.0
     pagerank: float = 0.0
+    prior: float = 1.0
 
     @property
     def qualified_name(self) -> str:
@@ -220,12 +222,13 @@ class Digest:
         raise ValueError(f"style must be 'openai' or 'anthropic', not {style!r}")
 
     def explain(self) -> str:
-        """One line per shown entry: rank, score, the two rankings' parts, qualified name."""
-        rows = [f"{'rank':>4}  {'score':>6}  {'bm25':>6}  {'graph':>6}  entry"]
+        """One line per shown entry: rank, score, the two rankings' parts and the prior (score =
+        prior × (0.7 × bm25 + 0.3 × graph) when a query matched), qualified name."""
+        rows = [f"{'rank':>4}  {'score':>6}  {'bm25':>6}  {'graph':>6}  {'prior':>5}  entry"]
         for number, entry in enumerate(self.entries, start=1):
             rows.append(
                 f"{number:>4}  {entry.score:6.3f}  {entry.bm25:6.3f}  {entry.pagerank:6.3f}  "
-                f"{entry.qualified_name}"
+                f"{entry.prior:5.2f}  {entry.qualified_name}"
             )
         return "\n".join(rows)
 
