@@ -1,14 +1,14 @@
 """tokentrim: make verbose LLM coding replies cheaper to read and to carry.
 
->>> import tokentrim
->>> result = tokentrim.trim(reply, model="gemini-2.0-flash")
->>> result.text, result.tokens_before, result.tokens_after, result.cost
+    >>> import tokentrim
+    >>> result = tokentrim.trim(reply, model="gemini-2.0-flash")
+    >>> result.text, result.tokens_before, result.tokens_after, result.cost
 """
+
+from typing import TYPE_CHECKING
 
 # The function, not the package of the same name: bound here, after the package is loaded, so that
 # importing a submodule (tokentrim.digest.rank) later does not rebind the attribute to the package.
-from typing import TYPE_CHECKING
-
 from tokentrim.digest import Digest, digest
 from tokentrim.errors import ConfigError, InputError, TokentrimError, UnknownRuleError
 from tokentrim.fences import CodeBlock, find_code_blocks

@@ -12,9 +12,8 @@ import collections
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-if (
-    TYPE_CHECKING
-):  # an annotation only: `tokentrim digest` does not load the pipeline (libcst, black)
+# An annotation only: `tokentrim digest` does not load the pipeline (libcst, black).
+if TYPE_CHECKING:
     from tokentrim.pipeline import TrimResult
 
 __all__ = ["COST_KEYS", "MAX_LISTED", "Tally"]
