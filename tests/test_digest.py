@@ -262,7 +262,7 @@ def test_rankings_are_deterministic_and_the_cache_changes_nothing(package: Path)
 def test_explain_and_messages(package: Path) -> None:
     result = tokentrim.digest(package, budget=100, query="timeout")
     lines = result.explain().splitlines()
-    assert lines[0].split() == ["rank", "score", "bm25", "graph", "entry"]
+    assert lines[0].split() == ["rank", "score", "bm25", "graph", "prior", "entry"]
     assert lines[1].endswith("tiny.config.Timeout")
     openai = result.as_messages("Add a retry option")
     assert [m["role"] for m in openai] == ["system", "user"]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tokentrim.pipeline import TrimResult
+# An annotation only: `tokentrim digest` does not load the pipeline (libcst, black).
+if TYPE_CHECKING:
+    from tokentrim.pipeline import TrimResult
 
 __all__ = ["COST_KEYS", "MAX_LISTED", "Tally"]
 

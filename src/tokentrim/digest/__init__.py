@@ -17,13 +17,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator, Sequence
-from typing import get_args
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, cast, get_args
 
 from tokentrim.digest.model import Digest, Format, Ranking, Scored, Skipped
 from tokentrim.errors import ConfigError
 
 __all__ = ["Digest", "Scored", "Skipped", "digest"]
+
+_T = TypeVar("_T")
 
 _EXTRA_MODULES = {
     "networkx": "networkx",
@@ -92,6 +95,9 @@ def _digest(
     from tokentrim.digest.store import load_tree, save_tree
     from tokentrim.tokens import encoding_for
 
+    # The tokenizer takes a while to load (tiktoken parses its ranks file; offline, it first tries
+    # to download it): it loads in a thread while the tree is read and ranked.
+    tokenizer = _Background(encoding_for, model)
     root = cache_root(cache_dir) if cache else None
     saved: list[RankState] = []
 
@@ -107,7 +113,7 @@ def _digest(
     ranked, warnings = ranker.rank(query=query, focus=focus, ranking=ranking)
     if root is not None and collection.key and not saved and ranker.entries:
         save_tree(root, collection.key, collection, ranker.state)
-    encoding, encoding_name = encoding_for(model)
+    encoding, encoding_name = tokenizer.result()
     chosen, text, tokens = fit(
         ranked,
         budget,
@@ -130,6 +136,30 @@ def _digest(
         focus=tuple(focus),
         ranking=ranking,
     )
+
+
+class _Background(Generic[_T]):
+    """``function(*args)`` run in a daemon thread; ``result()`` joins it and returns its value or
+    raises its exception."""
+
+    def __init__(self, function: Callable[..., _T], *args: Any) -> None:
+        self._function, self._args = function, args
+        self._value: _T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="tokentrim-digest", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._function(*self._args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> _T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(_T, self._value)
 
 
 @contextlib.contextmanager

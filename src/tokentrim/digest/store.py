@@ -3,9 +3,11 @@
 Next to the per-file extraction cache (``collect``), one directory per tree (keyed by the hash of
 every file's path, module and content) holds what the ranking and the rendering need and nothing
 else: the entries as shown (``files.json``: signatures and summaries, without the references and
-terms the per-file cache keeps for building), the symbol graph's transition matrix (``graph.npz``,
-numpy arrays, no pickle) and the BM25 index (``bm25s``'s own ``save``/``load``). The directory is
-written aside and renamed into place; anything unreadable is treated as missing and rebuilt.
+terms the per-file cache keeps for building) and, in ``graph.npz`` (numpy arrays, no pickle), the
+symbol graph's transition matrix and the BM25 index's arrays, with its vocabulary in
+``vocabulary.json``. Loading needs json and numpy only (not scipy, networkx or bm25s), so a warm
+run starts fast. The directory is written aside and renamed into place; anything unreadable is
+treated as missing and rebuilt.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from tokentrim.digest.collect import Collection
-from tokentrim.digest.model import ModuleInfo, Skipped, SourceFile, Symbol
+from tokentrim.digest.model import ModuleInfo, Skipped, SourceFile, Symbol, built
 from tokentrim.digest.rank import RankState
 
 __all__ = ["RANK_VERSION", "load_tree", "save_tree"]
 
-RANK_VERSION = "rank-2"
+RANK_VERSION = "rank-3"
+_ARRAYS = ("data", "indices", "indptr", "dangling", "bm25_data", "bm25_indices", "bm25_indptr")
 
 
 def load_tree(root: Path, key: str) -> tuple[Collection, RankState] | None:
@@ -33,20 +36,16 @@ def load_tree(root: Path, key: str) -> tuple[Collection, RankState] | None:
         return None
     try:
         collection = _collection(json.loads((directory / "files.json").read_bytes()))
-        import bm25s  # type: ignore[import-untyped]
+        vocabulary = json.loads((directory / "vocabulary.json").read_bytes())
         import numpy as np
 
-        with np.load(directory / "graph.npz", allow_pickle=False) as arrays:
-            data, indices, indptr, dangling = (
-                arrays["data"],
-                arrays["indices"],
-                arrays["indptr"],
-                arrays["dangling"],
-            )
-        retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, verbosity=0)
+        with np.load(directory / "graph.npz", allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in _ARRAYS}
+            nonoccurrence = saved["nonoccurrence"] if "nonoccurrence" in saved.files else None
+        state = RankState(**arrays, vocabulary=tuple(vocabulary), nonoccurrence=nonoccurrence)
     except Exception:  # noqa: BLE001 - a damaged cache is a missing cache, never an error
         return None
-    return collection, RankState(data, indices, indptr, dangling, retriever)
+    return collection, state
 
 
 def save_tree(root: Path, key: str, collection: Collection, state: RankState) -> None:
@@ -62,14 +61,12 @@ def save_tree(root: Path, key: str, collection: Collection, state: RankState) ->
         try:
             files = json.dumps(_view(collection), ensure_ascii=False, separators=(",", ":"))
             (temp / "files.json").write_text(files, encoding="utf-8")
-            np.savez(
-                temp / "graph.npz",
-                data=state.data,
-                indices=state.indices,
-                indptr=state.indptr,
-                dangling=state.dangling,
-            )
-            state.retriever.save(str(temp / "bm25"), show_progress=False)
+            vocabulary = json.dumps(list(state.vocabulary), ensure_ascii=False)
+            (temp / "vocabulary.json").write_text(vocabulary, encoding="utf-8")
+            arrays = {name: getattr(state, name) for name in _ARRAYS}
+            if state.nonoccurrence is not None:
+                arrays["nonoccurrence"] = state.nonoccurrence
+            np.savez(temp / "graph.npz", **arrays)
             temp.rename(directory)
         finally:
             shutil.rmtree(temp, ignore_errors=True)
@@ -105,7 +102,18 @@ def _collection(data: dict[str, Any]) -> Collection:
                 all=None if exported is None else tuple(exported),
                 constants=tuple(constants),
                 symbols=tuple(
-                    Symbol(qualname=q, kind=k, signature=sig, doc=d, line=n)
+                    built(
+                        Symbol,
+                        qualname=q,
+                        kind=k,
+                        signature=sig,
+                        doc=d,
+                        text="",
+                        line=n,
+                        names=(),
+                        attrs=(),
+                        terms=(),
+                    )
                     for q, k, sig, d, n in symbols
                 ),
             ),
