@@ -87,8 +87,10 @@ def fix(rule_id: str, code: str, **overrides: Any) -> str:
     visit(rule_id, module, rule_settings)
     new, fired, warnings = apply_code_rules(module, rule_settings)
     assert not [w for w in warnings if "internal error" in w or "did not parse" in w], warnings
-    assert (fired == [rule_id]) == (new.code != code)
-    return new.code
+    # Against libcst's own print of the input: libcst 1.9 does not round-trip every form feed
+    # ('x = 1\n\n\x0c' prints as 'x = 1\n\x0c'), which is not the rule's doing.
+    assert (fired == [rule_id]) == (new.code != module.code)
+    return new.code if fired else code
 
 
 def assert_rewrite_keeps_behaviour(
