@@ -28,6 +28,9 @@ from tokentrim.pipeline import _language
 from tokentrim.tokens import encoding_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# The budgets of issue 11 on the dev replies: median trim/floor ratio per level, and the tail.
+RATIO_BUDGETS = {"standard": 1.0, "aggressive": 1.5}
+TAIL_BUDGET = 3.0  # p99 of a reply under this many times its p50
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
 
 
@@ -141,7 +144,25 @@ def main() -> int:
             f"{row['trim_p99_ms']:>7.1f}ms"
             f"{row['floor_p50_ms']:>9.1f}ms{row['floor_p95_ms']:>7.1f}ms{row['median_ratio']:>8.2f}"
         )
+    dev = results.get("dev")
+    if dev is not None:
+        for line in budget_lines(args.level, dev):
+            print(line)
     return 0
+
+
+def budget_lines(level: str, row: dict[str, float]) -> list[str]:
+    """The dev set against the budgets: the ratio (standard, aggressive) and the p99/p50 tail."""
+    lines = []
+    budget = RATIO_BUDGETS.get(level)
+    if budget is not None:
+        ratio = row["median_ratio"]
+        verdict = "met" if ratio <= budget else f"NOT met by {ratio - budget:.2f}x"
+        lines.append(f"budget {level}: ratio {ratio:.2f} <= {budget:.1f}x the floor: {verdict}")
+    tail = row["trim_p99_ms"] / row["trim_p50_ms"] if row["trim_p50_ms"] else 0.0
+    verdict = "met" if tail < TAIL_BUDGET else "NOT met"
+    lines.append(f"budget tail: p99 / p50 = {tail:.1f} < {TAIL_BUDGET:.0f}: {verdict}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 from tokentrim.languages.python.narration import plan as plan_narration
-from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
+from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules, may_fire
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
@@ -96,6 +96,8 @@ def _one_pass(
         if not only:
             comments = "none"
     needs_strip = comments != "none"
+    if code_rules and not needs_strip and not may_fire(code_rules, code, tree, settings):
+        code_rules = ()  # the rules' pre-screen shows none can change this block (rules._screen)
     if needs_strip or code_rules:
         module = _parse_cst(code)
         if needs_strip:
