@@ -4,6 +4,7 @@ replacement field, and parentheses that may go. Up to Python 3.11 an f-string is
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import keyword
 import re
@@ -12,15 +13,39 @@ import tokenize
 __all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
 
 
-def _tokens(code: str) -> list[tokenize.TokenInfo] | None:
+@functools.lru_cache(maxsize=8)
+def _tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
+    """The significant tokens (no NL, comment, indent or dedent), for the last few blocks."""
     try:
-        return [
+        return tuple(
             token
             for token in tokenize.generate_tokens(io.StringIO(code).readline)
             if token.type not in _INSIGNIFICANT
-        ]
+        )
     except (tokenize.TokenError, SyntaxError):
         return None
+
+
+def _may_open_group(code: str) -> bool:
+    """Whether some ``(`` in the text might open an expression's parentheses: a cheap scan that
+    spares tokenizing a block whose every ``(`` directly follows, on its own line, a name that is
+    not a keyword, a closing bracket or a string quote (calls, definitions, bases). Looking back
+    stays on the line: a comment earlier on it would hold the ``(`` too, and a string there ends
+    in the quote."""
+    position = code.find("(")
+    while position != -1:
+        before = code[code.rfind("\n", 0, position) + 1 : position].rstrip(" \t\f")
+        if not before:
+            return True
+        if before[-1] not in ")]\"'":
+            match = _WORD_END.search(before)
+            if match is None:
+                return True
+            word = match.group()
+            if word[0].isdigit() or keyword.iskeyword(word) or keyword.issoftkeyword(word):
+                return True
+        position = code.find("(", position + 1)
+    return False
 
 
 # Line breaks Python's parser and str.splitlines / readline count differently.
@@ -64,6 +89,8 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
         return False
     if ODD_LINE_BREAKS.search(code):
         return True  # lines as Python counts them are not the lines read here: not sure
+    if not _may_open_group(code):
+        return False
     tokens = _tokens(code)
     if tokens is None:
         return True
