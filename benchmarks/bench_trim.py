@@ -102,6 +102,21 @@ def _clear_caches() -> None:
     for cached in (py._black, py._black_ast, py._parse):
         cached.cache_clear()
     py._FIXED_POINTS.clear()
+    # The rules' own small caches (the pre-screen's features and tokens, module facts), where
+    # the revision under test has them: a repeat must not find the last one's work done.
+    import importlib
+
+    for module, name in [
+        ("tokentrim.rules._screen", "features_of"),
+        ("tokentrim.rules._screen_tokens", "_tokens"),
+        ("tokentrim.rules._facts", "_facts_for_code"),
+    ]:
+        try:
+            getattr(importlib.import_module(module), name).cache_clear()
+        except (ImportError, AttributeError):
+            pass
+    facts = importlib.import_module("tokentrim.rules._facts")
+    getattr(facts, "_CACHE", {}).clear()
 
 
 def _p95(values: list[float]) -> float:
