@@ -29,6 +29,9 @@ from tokentrim.pipeline import _language
 from tokentrim.tokens import encoding_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# The budgets of issue 11 on the dev replies: median trim/floor ratio per level, and the tail.
+RATIO_BUDGETS = {"standard": 1.0, "aggressive": 1.5}
+TAIL_BUDGET = 3.0  # p99 of a reply under this many times its p50
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "real-replies-dev.jsonl"
 
 
@@ -95,12 +98,31 @@ def around_4kb(replies: list[str], settings: Settings, repeat: int) -> dict[str,
 
 
 def _clear_caches() -> None:
+    """Empty every cache of the revision under test (this script also times older revisions,
+    through PYTHONPATH): a repeat must not find the last one's work done."""
+    import importlib
+
     import tokentrim.languages.python as py
-    from tokentrim.languages.python import formatting
 
     for cached in (py._black_ast, py._parse):
         cached.cache_clear()
-    formatting.clear_caches()
+    try:
+        importlib.import_module("tokentrim.languages.python.formatting").clear_caches()
+    except ImportError:  # before the formatter seam: black's cache and fixed points lived here
+        py._black.cache_clear()
+        py._FIXED_POINTS.clear()
+    # The rules' own small caches (the pre-screen's features and tokens, module facts).
+    for module, name in [
+        ("tokentrim.rules._screen", "features_of"),
+        ("tokentrim.rules._screen_tokens", "_tokens"),
+        ("tokentrim.rules._facts", "_facts_for_code"),
+    ]:
+        try:
+            getattr(importlib.import_module(module), name).cache_clear()
+        except (ImportError, AttributeError):
+            pass
+    facts = importlib.import_module("tokentrim.rules._facts")
+    getattr(facts, "_CACHE", {}).clear()
 
 
 def _p95(values: list[float]) -> float:
@@ -152,7 +174,25 @@ def main() -> int:
             f"{row['trim_p99_ms']:>7.1f}ms"
             f"{row['floor_p50_ms']:>9.1f}ms{row['floor_p95_ms']:>7.1f}ms{row['median_ratio']:>8.2f}"
         )
+    dev = results.get("dev")
+    if dev is not None:
+        for line in budget_lines(args.level, dev):
+            print(line)
     return 0
+
+
+def budget_lines(level: str, row: dict[str, float]) -> list[str]:
+    """The dev set against the budgets: the ratio (standard, aggressive) and the p99/p50 tail."""
+    lines = []
+    budget = RATIO_BUDGETS.get(level)
+    if budget is not None:
+        ratio = row["median_ratio"]
+        verdict = "met" if ratio <= budget else f"NOT met by {ratio - budget:.2f}x"
+        lines.append(f"budget {level}: ratio {ratio:.2f} <= {budget:.1f}x the floor: {verdict}")
+    tail = row["trim_p99_ms"] / row["trim_p50_ms"] if row["trim_p50_ms"] else 0.0
+    verdict = "met" if tail < TAIL_BUDGET else "NOT met"
+    lines.append(f"budget tail: p99 / p50 = {tail:.1f} < {TAIL_BUDGET:.0f}: {verdict}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import libcst as cst
 from tokentrim.errors import UnknownRuleError
 from tokentrim.rules._batch import batchable, run_batch
 from tokentrim.rules._facts import module_code, remember_code
+from tokentrim.rules._screen import code_features, features_of
 from tokentrim.settings import LEVELS, Settings
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "apply_code_rules",
     "apply_text_rules",
     "enabled_rules",
+    "may_fire",
     "register",
 ]
 
@@ -54,9 +56,19 @@ class CodeRule(_RuleInfo, cst.CSTTransformer):
 
     ``requires``: shapes (see :func:`code_features`) without which the rule cannot fire; a block
     that lacks one is not walked at all. A necessary condition only: the rule still checks.
+
+    ``trigger``: the precise shape (see :mod:`._screen`) without which the rule cannot change the
+    block as it is, or None when ``requires`` is already that precise. A round of the rules runs
+    only when some rule's trigger holds; then every rule ``requires`` admits takes part.
     """
 
     requires: ClassVar[frozenset[str]] = frozenset()
+    trigger: ClassVar[str | None] = None
+
+    @classmethod
+    def triggered(cls, features: frozenset[str], settings: Settings) -> bool:
+        """Whether the block's ``features`` allow this rule to change it under ``settings``."""
+        return cls.requires <= features and (cls.trigger is None or cls.trigger in features)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -164,6 +176,15 @@ def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
     return text, fired
 
 
+def may_fire(
+    rules: Iterable[type[CodeRule]], code: str, tree: ast.Module, settings: Settings
+) -> bool:
+    """Whether one of ``rules`` could change ``code`` (``tree`` is its parse): when not, the
+    caller need not parse it with libcst for the rules at all (see :mod:`._screen`)."""
+    features = features_of(code, tree)
+    return any(rule.triggered(features, settings) for rule in rules)
+
+
 def apply_code_rules(
     module: cst.Module,
     settings: Settings,
@@ -184,9 +205,10 @@ def apply_code_rules(
     """
     current_code = module.code if code is None else code
     try:
-        features = code_features(tree if tree is not None else ast.parse(current_code))
+        features = features_of(current_code, tree if tree is not None else ast.parse(current_code))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         features = None  # no shortcut: every rule walks the block
+    remember_code(module, current_code)
     rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
     if not all(batchable(rule) for rule in rules):
         return _one_rule_at_a_time(module, rules, settings, current_code, features)
@@ -195,7 +217,7 @@ def apply_code_rules(
     warnings: list[str] = []
     try:
         for _ in range(_MAX_BATCHED_ROUNDS):
-            wanted = [r for r in rules if features is None or r.requires <= features]
+            wanted = [r for r in rules if features is None or r.triggered(features, settings)]
             if not wanted:
                 break
             transformers = [rule(settings) for rule in wanted]
@@ -211,7 +233,7 @@ def apply_code_rules(
                 break
             tree = ast.parse(new_code)
             fired.extend(rule_id for rule_id in changed if rule_id not in fired)
-            module, current_code, features = new, new_code, code_features(tree)
+            module, current_code, features = new, new_code, code_features(tree, new_code)
         else:
             raise _NoFixedPoint
     except Exception:  # noqa: BLE001 - a rule's bug, deep nesting, a bad rewrite: one by one
@@ -280,81 +302,3 @@ def _one_rule_at_a_time(
 # what an earlier rule's rewrite of the same node hid, so it may need a few more.
 _MAX_ROUNDS = 4
 _MAX_BATCHED_ROUNDS = 8
-
-_JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
-_BODY_FIELDS = ("body", "orelse", "finalbody")
-
-
-def _is_zero(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
-
-
-def _copies(node: ast.expr) -> bool:
-    """An argument that ``list()``/``dict()``/``tuple()``/``sorted()`` would only copy: a display,
-    a comprehension, or a ``list()``/``sorted()`` call."""
-    if isinstance(node, ast.List | ast.ListComp | ast.Dict | ast.DictComp | ast.Tuple):
-        return True
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in ("list", "sorted")
-    )
-
-
-def code_features(tree: ast.Module) -> frozenset[str]:
-    """The shapes in a block that some rule needs, from one walk of Python's own (fast) AST.
-
-    Deliberately broad: a feature is present whenever any rule *might* fire on it, so gating on
-    it skips only work that could not change anything.
-    """
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If):
-            found.add("if")
-            if node.orelse:
-                found.add("if-else")
-                if node.body and isinstance(node.body[-1], _JUMPS):
-                    found.add("else-after-jump")
-            if len(node.body) == 1 and isinstance(node.body[0], ast.If):
-                found.add("nested-if")
-        elif isinstance(node, ast.Return):
-            found.add("return")
-            if node.value is None or (
-                isinstance(node.value, ast.Constant) and node.value.value is None
-            ):
-                found.add("return-none")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            found.add("bool-literal")
-        elif isinstance(node, ast.Assign):
-            found.add("assign")
-            if (
-                len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.BinOp)
-            ):
-                found.add("self-binop")
-        elif isinstance(node, ast.JoinedStr):
-            # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
-            found.add("fstring")
-        elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name):
-                name = node.func.id
-                if name == "range":
-                    if len(node.args) == 2 and _is_zero(node.args[0]):
-                        found.add("range")  # range(0, n): the only shape range-zero-start fixes
-                elif name in ("list", "dict", "tuple", "sorted"):
-                    if not (node.args or node.keywords):
-                        found.add("empty-call")
-                    elif node.args and _copies(node.args[0]):
-                        found.add("collection-call")
-        elif isinstance(node, ast.Attribute) and node.attr == "keys":
-            found.add("keys")
-        for field in _BODY_FIELDS:
-            body = getattr(node, field, None)
-            if not isinstance(body, list):
-                continue
-            if len(body) > 1 and any(isinstance(stmt, ast.Pass) for stmt in body):
-                found.add("redundant-pass")
-            elif field == "orelse" and len(body) == 1 and isinstance(body[0], ast.Pass):
-                found.add("redundant-pass")  # `else: pass`
-    return frozenset(found)

@@ -31,6 +31,7 @@ class AugmentedAssign(StandardRule):
     after = "total = 0\nfor price in prices:\n    total += 1\n"
     hint = re.compile(r"(?m)^\s*(\w+)\s*=\s*\1\b")
     requires = frozenset({"self-binop"})
+    trigger = "self-binop-same"
     prune = (cst.BaseExpression,)
 
     needs_scopes = True

@@ -71,6 +71,7 @@ _MUTATORS = frozenset(
 class DemoCode(CodeRule):
     id = "demo-code"
     level = "aggressive"
+    trigger = "demo-shape"
     description = (
         "Drop `if __name__ == '__main__':` blocks and example usage after the definitions."
     )

@@ -49,6 +49,7 @@ _Owner = TypeVar("_Owner", cst.FunctionDef, cst.ClassDef)
 class Docstrings(CodeRule):
     id = "docstrings"
     level = "aggressive"
+    trigger = "docstring"
     description = "Cut docstrings to their summary line (docstrings=summary) or drop them (strip)."
     before = 'def area(r):\n    """Return the area.\n\n    Args:\n        r: radius.\n    """\n    return 3.14 * r * r\n'
     after = 'def area(r):\n    """Return the area."""\n    return 3.14 * r * r\n'
@@ -56,6 +57,13 @@ class Docstrings(CodeRule):
     @classmethod
     def wanted(cls, settings: Settings) -> bool:
         return settings.effective_docstrings != "keep"
+
+    @classmethod
+    def triggered(cls, features: frozenset[str], settings: Settings) -> bool:
+        # Summaries change only a docstring longer than its summary (`_screen` asks
+        # `summary_literal` about each); stripping changes any.
+        strip = settings.effective_docstrings == "strip"
+        return ("docstring" if strip else "docstring-summary") in features
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

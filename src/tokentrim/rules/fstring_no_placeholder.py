@@ -26,6 +26,7 @@ class FStringNoPlaceholder(StandardRule):
     after = 'print("Done!")\n'
     hint = re.compile(r"[fF][rR]?[\"']|[rR][fF][\"']")
     requires = frozenset({"fstring"})
+    trigger = "fstring-plain"
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

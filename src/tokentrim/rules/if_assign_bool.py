@@ -28,6 +28,7 @@ class IfAssignBool(AssignPairRule):
     after = "hit = key in cache\n"
     hint = re.compile(r"\b(?:True|False)\b")
     requires = frozenset({"if-else", "assign", "bool-literal"})
+    trigger = "assign-pair-bool"
 
     def combine(
         self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign

@@ -28,6 +28,7 @@ class IfReturnBool(ReturnPairRule):
     after = "def is_even(n):\n    return bool(n % 2 == 0)\n"
     hint = re.compile(r"\b(?:True|False)\b")
     requires = frozenset({"if", "return", "bool-literal"})
+    trigger = "return-pair-bool"
 
     def combine(
         self, if_node: cst.If, then: cst.Return, otherwise: cst.Return

@@ -29,6 +29,7 @@ class InlineReturnTemp(BodyRule):
     after = "def area(w, h):\n    return w * h\n"
     hint = re.compile(r"\breturn\b")
     requires = frozenset({"return"})
+    trigger = "return-temp"
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

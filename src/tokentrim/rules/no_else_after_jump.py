@@ -30,6 +30,7 @@ class NoElseAfterJump(BodyRule):
     after = "def sign(n):\n    if n < 0:\n        raise ValueError(n)\n    print(n)\n    return n\n"
     hint = re.compile(r"\b(?:else|elif)\b")
     requires = frozenset({"if-else"})
+    trigger = "else-after-jump"
 
     def rewrite_body(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
         changed = False

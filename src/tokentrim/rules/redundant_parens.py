@@ -45,6 +45,7 @@ _MAX_SINGLE_TRIES = 60
 class RedundantParens(StandardRule):
     id = "redundant-parens"
     level = "standard"
+    trigger = "paren"
     description = "Drop parentheses that do not change the syntax tree."
     before = (
         "def split(n):\n    if (n % 2) == 0:\n        return (n // 2, n // 2)\n    return (n)\n"
@@ -74,6 +75,11 @@ class RedundantParens(StandardRule):
         # argument becomes several): trying it, alone or with the others, can only fail.
         doomed = finder.tuple_args
         result = None if doomed else _same_tree(updated_node, set(candidates), reference)
+        if result is not None and len(candidates) > 1:
+            # Fire only when some candidate also passes alone: what the pre-screen tests
+            # (`_screen_tokens.removable_paren`), so that its "no" is a proof the rule has nothing to do.
+            if not any(_same_tree(updated_node, {c}, reference) for c in candidates):
+                return updated_node
         if result is None:
             ok = {
                 node_id

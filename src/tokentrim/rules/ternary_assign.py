@@ -28,6 +28,7 @@ class TernaryAssign(AssignPairRule):
     after = "arg = int(parts[1]) if len(parts) > 1 else 0\n"
     hint = re.compile(r"\belse\b")
     requires = frozenset({"if-else", "assign"})
+    trigger = "assign-pair"
 
     def combine(
         self, if_node: cst.If, then: cst.Assign, otherwise: cst.Assign

@@ -28,6 +28,7 @@ class TernaryReturn(ReturnPairRule):
     after = 'def parity(n):\n    return "even" if n % 2 == 0 else "odd"\n'
     hint = re.compile(r"\breturn\b")
     requires = frozenset({"if", "return"})
+    trigger = "return-pair"
 
     def combine(
         self, if_node: cst.If, then: cst.Return, otherwise: cst.Return

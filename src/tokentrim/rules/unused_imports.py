@@ -49,6 +49,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class UnusedImports(CodeRule):
     id = "unused-imports"
     level = "aggressive"
+    trigger = "unused-import"
     description = "Remove module-level imports the block never uses."
     before = "import os\nimport sys\n\nprint(sys.argv)\n"
     after = "import sys\n\nprint(sys.argv)\n"

@@ -30,7 +30,7 @@ from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 from tokentrim.languages.python.formatting import FormatRun, Result, Unformattable
 from tokentrim.languages.python.narration import plan as plan_narration
-from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules
+from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules, may_fire
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
@@ -215,6 +215,8 @@ def _one_pass(
         if not only:
             comments = "none"
     needs_strip = comments != "none"
+    if code_rules and not needs_strip and not may_fire(code_rules, code, tree, settings):
+        code_rules = ()  # the rules' pre-screen shows none can change this block (rules._screen)
     if needs_strip or code_rules:
         module = _parse_cst(code)
         if needs_strip:
@@ -228,7 +230,8 @@ def _one_pass(
             code = stripped
         if code_rules:
             module, fired, warnings = apply_code_rules(module, settings, code, _parse(code))
-            code = module_code(module)
+            if fired:  # else the block's own text: libcst's print drops a newline before a final \f
+                code = module_code(module)
     return code, fired, warnings, explained
 
 
