@@ -133,14 +133,20 @@ class PayloadResult:
 
 
 def rewrite_payload(
-    api: Api, payload: Any, settings: Settings, *, want_result: bool = False
+    api: Api,
+    payload: Any,
+    settings: Settings,
+    *,
+    want_result: bool = False,
+    on_trim: OnResult | None = None,
 ) -> PayloadResult | None:
     """Trim every reply text of ``payload`` (parsed JSON or an SDK object); None if it has none.
 
     Each text (a choice, a text part, a text block) is trimmed on its own, as the JSONL rewrite
     does. With ``want_result`` the call's :class:`TrimResult` is priced from the provider's usage:
     for one text it is that text's result; for several (``n > 1``) it is ``trim()`` of the texts
-    joined, so that the call's usage is priced once.
+    joined, so that the call's usage is priced once. ``on_trim`` sees each text's result (its
+    warnings and block outcomes: why a text was left as it was).
     """
     record = api.read(payload)
     if record is None or not record.slots:
@@ -157,6 +163,8 @@ def rewrite_payload(
             trimmed = result = trim_reply(api, slot.text, settings, model=model, usage=usage)
         else:
             trimmed = trim_reply(api, slot.text, settings.replace(model=None), model=model)
+        if on_trim is not None:
+            on_trim(trimmed)
         before += trimmed.tokens_before
         after += trimmed.tokens_after
         if trimmed.text != slot.text:
@@ -169,19 +177,25 @@ def rewrite_payload(
 
 
 def rewrite_body(
-    api: Api, body: bytes, settings: Settings, *, want_result: bool = False
+    api: Api,
+    body: bytes,
+    settings: Settings,
+    *,
+    want_result: bool = False,
+    on_trim: OnResult | None = None,
 ) -> tuple[bytes | None, PayloadResult | None]:
     """A JSON body with its reply texts trimmed (None when nothing changed) and what was done.
 
     The new body is the old one with only the reply strings spliced in and parsed back; a body
-    that is not JSON, or not this API's, gives ``(None, None)``.
+    that is not JSON, or not this API's, gives ``(None, None)``. ``on_trim``: as for
+    :func:`rewrite_payload`.
     """
     try:
         text = body.decode("utf-8")
         payload = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None, None
-    done = rewrite_payload(api, payload, settings, want_result=want_result)
+    done = rewrite_payload(api, payload, settings, want_result=want_result, on_trim=on_trim)
     if done is None or not done.texts:
         return None, done
     old = {path: value_at(payload, path) for path in done.texts}

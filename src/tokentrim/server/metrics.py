@@ -39,6 +39,14 @@ class Metrics:
             ["kind"],
             registry=registry,
         )
+        self.untrimmed = Counter(
+            "tokentrim_untrimmed",
+            "Replies relayed untrimmed (or partly), by route and reason: tokentrim's own failures"
+            " (exception, internal_error, partial, unreadable, stream_error) and requests whose"
+            " reply must stay as it is (request: logprobs, structured output, opted out).",
+            ["route", "reason"],
+            registry=registry,
+        )
         self.tokens_before = Counter(
             "tokentrim_tokens_before", "Reply tokens before trimming.", registry=registry
         )
