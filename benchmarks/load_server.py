@@ -88,12 +88,12 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
     )
     try:
         _wait_ready(f"http://127.0.0.1:{proxy_port}/readyz")
-        via, wall, errors, mismatches = asyncio.run(
+        via, wall, errors, mismatches, error_kinds = asyncio.run(
             _load(f"http://127.0.0.1:{proxy_port}", requests, concurrency, expected)
         )
         rss = _peak_rss_mb(proxy.pid)
         metrics = httpx.get(f"http://127.0.0.1:{proxy_port}/metrics").text
-        direct, _, direct_errors, _ = asyncio.run(
+        direct, _, direct_errors, _, _ = asyncio.run(
             _load(f"http://127.0.0.1:{standin_port}", requests, concurrency, None)
         )
     finally:
@@ -106,6 +106,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "concurrency": concurrency,
         "workers": workers,
         "errors": errors,
+        "error_kinds": error_kinds,
         "mismatches": mismatches,
         "direct_errors": direct_errors,
         "p50_ms_via_proxy": _ms(_pct(via, 50)),
@@ -119,6 +120,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "peak_rss_mb_per_process": rss,
         "metrics_requests_total": _metric_sum(metrics, "tokentrim_requests_total"),
         "metrics_upstream_errors": _metric_sum(metrics, "tokentrim_upstream_errors_total"),
+        "metrics_untrimmed": _metric_sum(metrics, "tokentrim_untrimmed_total"),
     }
 
 
@@ -137,9 +139,10 @@ while True:
 
 async def _load(
     base: str, requests: int, concurrency: int, expected: dict[str, str] | None
-) -> tuple[list[float], float, int, int]:
+) -> tuple[list[float], float, int, int, dict[str, int]]:
     latencies: list[float] = []
     errors = mismatches = 0
+    kinds: dict[str, int] = {}
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
@@ -156,8 +159,9 @@ async def _load(
                 started = time.perf_counter()
                 try:
                     text = await (_streamed(client, body) if stream else _plain(client, body))
-                except Exception:  # noqa: BLE001 - counted
+                except Exception as error:  # noqa: BLE001 - counted, by kind
                     errors += 1
+                    kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
                     return
                 latencies.append(time.perf_counter() - started)
             if expected is not None and text != expected[name]:
@@ -170,7 +174,7 @@ async def _load(
         started = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(requests))), DEADLINE)
         wall = time.perf_counter() - started
-    return latencies, wall, errors, mismatches
+    return latencies, wall, errors, mismatches, kinds
 
 
 async def _plain(client: httpx.AsyncClient, body: dict[str, Any]) -> str:

@@ -44,7 +44,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from tokentrim.fences import CodeEvent, IncrementalScanner, render_block
+from tokentrim.caching import ByteBoundedCache
+from tokentrim.fences import CodeBlock, CodeEvent, IncrementalScanner, render_block
 from tokentrim.pipeline import TrimResult, trim, trim_block
 from tokentrim.providers import Api, Channel, JsonPath, mistral_fim
 from tokentrim.providers._base import as_mapping
@@ -59,6 +60,7 @@ __all__ = [
     "StreamRewriter",
     "TextStream",
     "apply_texts",
+    "failure_reasons",
     "request_skip_reason",
     "rewrite_body",
     "rewrite_payload",
@@ -118,6 +120,57 @@ def settings_for(api: Api | None, settings: Settings) -> Settings:
     return settings
 
 
+def failure_reasons(result: TrimResult) -> list[str]:
+    """What tokentrim itself failed at in ``result``, not the reply's code: internal errors (a
+    bug, a library's), blocks a safety net failed, parsers that gave up on the code's depth.
+    Empty: ``result`` is what ``trim()`` gives this text every time."""
+    reasons = [w for w in result.warnings if "internal error" in w or "nested too deeply" in w]
+    reasons += [
+        f"{block.lang} block {block.status}: {block.reason}"
+        for block in result.blocks
+        if block.status == "failed" or "nested too deeply" in block.reason
+    ]
+    return reasons
+
+
+# Replies and blocks trimmed before, for long-lived processes that see the same text again (a
+# retried request, n > 1 choices that agree, the same answer asked for again): bounded by bytes
+# (tokentrim.caching). A result with a failure in it is not kept: whatever caused it may pass.
+MiB = 1 << 20
+_REPLIES: ByteBoundedCache[tuple[Any, ...], TrimResult] = ByteBoundedCache(
+    16 * MiB, lambda key, r: 2 * (len(key[1]) + len(r.text)) + 300 * len(r.blocks) + 1_000
+)
+_BLOCKS: ByteBoundedCache[tuple[CodeBlock, Settings], str] = ByteBoundedCache(
+    8 * MiB, lambda key, code: 2 * (2 * len(key[0].code) + len(code)) + 1_000
+)
+
+
+def _trim_cached(api: Api | None, text: str, settings: Settings, model: str | None) -> TrimResult:
+    """``trim_reply(api, text, settings, model=model)`` (no usage: the result has no call to
+    price), from :data:`_REPLIES` when this text was trimmed so before."""
+    key = (api.name if api is not None else None, text, settings, model)
+    hit = _REPLIES.get(key)
+    if hit is not None:
+        return hit
+    result = trim_reply(api, text, settings, model=model)
+    if not failure_reasons(result):
+        _REPLIES.put(key, result)
+    return result
+
+
+def _trim_block_cached(block: CodeBlock, settings: Settings) -> str:
+    """``trim_block(block, settings)``, from :data:`_BLOCKS` for a block cleaned so before (only
+    blocks that changed are kept: trim_block does not say whether an unchanged one failed)."""
+    key = (dataclasses.replace(block, start=0, end=0), settings)
+    hit = _BLOCKS.get(key)
+    if hit is not None:
+        return hit
+    new_code = trim_block(block, settings)
+    if new_code != block.code:
+        _BLOCKS.put(key, new_code)
+    return new_code
+
+
 # --------------------------------------------------------------------------------------------
 # Whole payloads.
 
@@ -162,7 +215,7 @@ def rewrite_payload(
         if single and want_result:
             trimmed = result = trim_reply(api, slot.text, settings, model=model, usage=usage)
         else:
-            trimmed = trim_reply(api, slot.text, settings.replace(model=None), model=model)
+            trimmed = _trim_cached(api, slot.text, settings.replace(model=None), model)
         if on_trim is not None:
             on_trim(trimmed)
         before += trimmed.tokens_before
@@ -324,7 +377,7 @@ class TextStream:
             return ""
         self.closed = True
         if self.mode == "whole":
-            return self._out(trim_reply(self.api, self.original, self.settings).text)
+            return self._out(_trim_cached(self.api, self.original, self.settings, None).text)
         out = self._release(self._scanner.close())
         if self.mode == "drop" and not self._blocks:
             out += self._out("".join(self._held_prose))
@@ -354,7 +407,7 @@ class TextStream:
                     out.append(event.raw)
                 continue
             block = event.block
-            new_code = trim_block(block, self.settings)
+            new_code = _trim_block_cached(block, self.settings)
             if self.mode == "drop":
                 out.append(("\n" if self._blocks else "") + _fenced_afresh(block, new_code))
             else:

@@ -42,8 +42,10 @@ class Metrics:
         self.untrimmed = Counter(
             "tokentrim_untrimmed",
             "Replies relayed untrimmed (or partly), by route and reason: tokentrim's own failures"
-            " (exception, internal_error, partial, unreadable, stream_error) and requests whose"
-            " reply must stay as it is (request: logprobs, structured output, opted out).",
+            " (exception, internal_error, partial, stream_error), replies it could not read"
+            " (unreadable) or whose code it skipped (skipped: it does not parse, is too large),"
+            " and requests whose reply must stay as it is (request: logprobs, structured output,"
+            " opted out).",
             ["route", "reason"],
             registry=registry,
         )

@@ -25,7 +25,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from tokentrim.middleware.core import PayloadResult, request_skip_reason, rewrite_body
+from tokentrim.middleware.core import (
+    PayloadResult,
+    failure_reasons,
+    request_skip_reason,
+    rewrite_body,
+)
 from tokentrim.middleware.sse import SSERewriter
 from tokentrim.pipeline import TrimResult
 from tokentrim.providers import Api, api_for_path
@@ -246,23 +251,25 @@ class Proxy:
         done: PayloadResult | None,
         results: list[TrimResult],
     ) -> None:
-        """Say why a reply (or part of it) went out untrimmed when tokentrim, not the reply, is
-        the reason: a trim() that hit its internal-error fallback, a block failed by a safety net
-        or a bug, a parser that gave up on code of ordinary depth; a 2xx body that is not JSON."""
+        """Say why a reply (or part of it) went out untrimmed: a trim() that hit its
+        internal-error fallback, a block failed by a safety net or a bug, a parser beaten by the
+        code's depth; a reply left whole because its code blocks were skipped (they do not parse,
+        are too large); a 2xx body that is not JSON."""
         if done is None:
             if not _is_json(raw):
                 self._untrimmed(path, "unreadable", ["the reply body is not JSON"])
             return  # JSON without reply text (a tool call): nothing to trim
-        why = [_gist(w) for result in results for w in result.warnings if "internal error" in w]
-        skipped: list[str] = []
-        for result in results:
-            for block in result.blocks:
-                if block.status == "failed" or "nested too deeply" in block.reason:
-                    why.append(f"{block.lang} block {block.status}: {_gist(block.reason)}")
-                elif block.status == "skipped" and not block.left_alone:
-                    skipped.append(f"{block.lang} block skipped: {block.category}")
+        why = [_gist(reason) for result in results for reason in failure_reasons(result)]
+        skipped = [
+            f"{block.lang} block skipped: {block.category}"
+            for result in results
+            for block in result.blocks
+            if block.status == "skipped" and not block.left_alone
+        ]
         if why:
             self._untrimmed(path, "internal_error" if new_body is None else "partial", why)
+        elif skipped and new_body is None:
+            self._untrimmed(path, "skipped", skipped)  # e.g. code that does not parse
         elif skipped:
             logger.debug("reply block(s) left as they were on %s: %s", _route(path), skipped)
 
@@ -420,13 +427,21 @@ def _too_large(path: str, limit: int) -> Response:
 
 
 def _gist(reason: str) -> str:
-    """A reason without its particulars (which may quote code): ``"internal error: SystemError"``,
-    ``"does not parse"``."""
+    """A failure reason without its particulars, which may quote code: ``"python block failed:
+    internal error: SystemError"``, ``"black changed the AST"``."""
+    head = ""
+    first = reason.split(": ", 1)[0]
+    if first != reason and (
+        " block " in first or " " not in first
+    ):  # "python block failed", a rule id
+        head, reason = first + ": ", reason[len(first) + 2 :]
     if "internal error" in reason:
-        rest = reason.split("internal error", 1)[1].lstrip(":, ")
-        kind = rest.removeprefix("reply left as it was: ").split(":", 1)[0].strip()
-        return f"internal error: {kind}" if kind.isidentifier() else "internal error"
-    return reason.split(":", 1)[0].split(" (", 1)[0].strip()
+        before, _, rest = reason.partition("internal error")
+        rest = rest.lstrip(":, ").removeprefix("reply left as it was: ").lstrip("(")
+        kind = rest.split(":", 1)[0].split(")", 1)[0].strip()
+        gist = f"{before}internal error" + (f": {kind}" if kind.isidentifier() else "")
+        return head + gist
+    return head + reason.split(":", 1)[0].split(" (", 1)[0].strip()
 
 
 def _is_json(raw: bytes) -> bool:
