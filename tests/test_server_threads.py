@@ -111,8 +111,10 @@ def test_json_trim_on_a_thread_survives_another_thread_parsing_mid_parse() -> No
     gc.set_threshold(50, *threshold[1:])
     gc.callbacks.append(on_gc)
     body = _chat_body(first)
+    chat = api_for_path("/v1/chat/completions")
+    assert chat is not None
     try:
-        new_body, _ = rewrite_body(api_for_path("/v1/chat/completions"), body, settings)
+        new_body, _ = rewrite_body(chat, body, settings)
     finally:
         gc.callbacks.remove(on_gc)
         gc.set_threshold(*threshold)
