@@ -143,37 +143,50 @@ async def _load(
     latencies: list[float] = []
     errors = mismatches = 0
     kinds: dict[str, int] = {}
-    gate = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    # One client of one connection per lane: a single pool of 64 costs the load client
+    # O(connections²) a request in httpcore 1.0's bookkeeping (see tokentrim/server/pool.py),
+    # CPU the proxy and the stand-in on the same cores then lack.
+    clients = [
+        httpx.AsyncClient(
+            base_url=base,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            timeout=60,
+        )
+        for _ in range(concurrency)
+    ]
+    todo = iter(range(requests))
 
-        async def one(i: int) -> None:
-            nonlocal errors, mismatches
-            name = REPLIES[i % len(REPLIES)]
-            stream = i % 2 == 1
-            prompt = f"reply={name};seed={i % 17};latency={LATENCY_MS};pace={PACE_MS}"
-            body = {"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}
-            if stream:
-                body["stream"] = True
-            async with gate:
-                started = time.perf_counter()
-                try:
-                    text = await (_streamed(client, body) if stream else _plain(client, body))
-                except Exception as error:  # noqa: BLE001 - counted, by kind
-                    errors += 1
-                    kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
-                    return
-                latencies.append(time.perf_counter() - started)
-            if expected is not None and text != expected[name]:
-                mismatches += 1
-                if os.environ.get("LOAD_SERVER_DUMP"):
-                    with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
-                        record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
-                        dump.write(json.dumps(record) + "\n")
-
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        nonlocal errors, mismatches
+        name = REPLIES[i % len(REPLIES)]
+        stream = i % 2 == 1
+        prompt = f"reply={name};seed={i % 17};latency={LATENCY_MS};pace={PACE_MS}"
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}
+        if stream:
+            body["stream"] = True
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(requests))), DEADLINE)
-        wall = time.perf_counter() - started
+        try:
+            text = await (_streamed(client, body) if stream else _plain(client, body))
+        except Exception as error:  # noqa: BLE001 - counted, by kind
+            errors += 1
+            kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
+            return
+        latencies.append(time.perf_counter() - started)
+        if expected is not None and text != expected[name]:
+            mismatches += 1
+            if os.environ.get("LOAD_SERVER_DUMP"):
+                with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
+                    record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
+                    dump.write(json.dumps(record) + "\n")
+
+    async def lane(client: httpx.AsyncClient) -> None:
+        async with client:
+            for i in todo:  # the lanes share one iterator: the next request goes to a free lane
+                await one(client, i)
+
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(lane(client) for client in clients)), DEADLINE)
+    wall = time.perf_counter() - started
     return latencies, wall, errors, mismatches, kinds
 
 

@@ -42,10 +42,11 @@ import copy
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, NamedTuple
 
-from tokentrim.caching import ByteBoundedCache
-from tokentrim.fences import CodeBlock, CodeEvent, IncrementalScanner, render_block
+from tokentrim.fences import CodeEvent, IncrementalScanner, render_block
+from tokentrim.middleware.cache import failure_reasons, kept_block, kept_reply
 from tokentrim.pipeline import TrimResult, trim, trim_block
 from tokentrim.providers import Api, Channel, JsonPath, mistral_fim
 from tokentrim.providers._base import as_mapping
@@ -120,55 +121,10 @@ def settings_for(api: Api | None, settings: Settings) -> Settings:
     return settings
 
 
-def failure_reasons(result: TrimResult) -> list[str]:
-    """What tokentrim itself failed at in ``result``, not the reply's code: internal errors (a
-    bug, a library's), blocks a safety net failed, parsers that gave up on the code's depth.
-    Empty: ``result`` is what ``trim()`` gives this text every time."""
-    reasons = [w for w in result.warnings if "internal error" in w or "nested too deeply" in w]
-    reasons += [
-        f"{block.lang} block {block.status}: {block.reason}"
-        for block in result.blocks
-        if block.status == "failed" or "nested too deeply" in block.reason
-    ]
-    return reasons
-
-
-# Replies and blocks trimmed before, for long-lived processes that see the same text again (a
-# retried request, n > 1 choices that agree, the same answer asked for again): bounded by bytes
-# (tokentrim.caching). A result with a failure in it is not kept: whatever caused it may pass.
-MiB = 1 << 20
-_REPLIES: ByteBoundedCache[tuple[Any, ...], TrimResult] = ByteBoundedCache(
-    16 * MiB, lambda key, r: 2 * (len(key[1]) + len(r.text)) + 300 * len(r.blocks) + 1_000
-)
-_BLOCKS: ByteBoundedCache[tuple[CodeBlock, Settings], str] = ByteBoundedCache(
-    8 * MiB, lambda key, code: 2 * (2 * len(key[0].code) + len(code)) + 1_000
-)
-
-
 def _trim_cached(api: Api | None, text: str, settings: Settings, model: str | None) -> TrimResult:
-    """``trim_reply(api, text, settings, model=model)`` (no usage: the result has no call to
-    price), from :data:`_REPLIES` when this text was trimmed so before."""
+    """``trim_reply`` without usage (nothing to price), kept for the same text (``cache``)."""
     key = (api.name if api is not None else None, text, settings, model)
-    hit = _REPLIES.get(key)
-    if hit is not None:
-        return hit
-    result = trim_reply(api, text, settings, model=model)
-    if not failure_reasons(result):
-        _REPLIES.put(key, result)
-    return result
-
-
-def _trim_block_cached(block: CodeBlock, settings: Settings) -> str:
-    """``trim_block(block, settings)``, from :data:`_BLOCKS` for a block cleaned so before (only
-    blocks that changed are kept: trim_block does not say whether an unchanged one failed)."""
-    key = (dataclasses.replace(block, start=0, end=0), settings)
-    hit = _BLOCKS.get(key)
-    if hit is not None:
-        return hit
-    new_code = trim_block(block, settings)
-    if new_code != block.code:
-        _BLOCKS.put(key, new_code)
-    return new_code
+    return kept_reply(key, lambda: trim_reply(api, text, settings, model=model))
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,7 +363,7 @@ class TextStream:
                     out.append(event.raw)
                 continue
             block = event.block
-            new_code = _trim_block_cached(block, self.settings)
+            new_code = kept_block(block, self.settings, partial(trim_block, block, self.settings))
             if self.mode == "drop":
                 out.append(("\n" if self._blocks else "") + _fenced_afresh(block, new_code))
             else:
