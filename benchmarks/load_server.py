@@ -121,6 +121,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "metrics_requests_total": _metric_sum(metrics, "tokentrim_requests_total"),
         "metrics_upstream_errors": _metric_sum(metrics, "tokentrim_upstream_errors_total"),
         "metrics_untrimmed": _metric_sum(metrics, "tokentrim_untrimmed_total"),
+        "metrics_untrimmed_by_reason": _by_label(metrics, "tokentrim_untrimmed_total", "reason"),
     }
 
 
@@ -241,6 +242,15 @@ def _metric_sum(text: str, name: str) -> float:
     return sum(
         float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{")
     )
+
+
+def _by_label(text: str, name: str, label: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{") and f'{label}="' in line:
+            value = line.split(f'{label}="', 1)[1].split('"', 1)[0]
+            out[value] = out.get(value, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
 
 
 def _pct(values: list[float], q: int) -> float:

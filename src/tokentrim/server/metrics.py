@@ -44,8 +44,9 @@ class Metrics:
             "Replies relayed untrimmed (or partly), by route and reason: tokentrim's own failures"
             " (exception, internal_error, partial, stream_error), replies it could not read"
             " (unreadable) or whose code it skipped (skipped: it does not parse, is too large),"
-            " and requests whose reply must stay as it is (request: logprobs, structured output,"
-            " opted out).",
+            " requests whose reply must stay as it is (request: logprobs, structured output,"
+            " opted out), replies with no text to trim (no_text: a tool call) and replies relayed"
+            " as they came (relayed: an error status, another content type).",
             ["route", "reason"],
             registry=registry,
         )

@@ -168,6 +168,9 @@ class Proxy:
                 return self._stream(api, request, upstream, own)
             if "json" in content_type:
                 return await self._json(api, request, upstream, own, record)
+        if api is not None:  # an error, or a reply of another content type: not a failure
+            self.metrics.untrimmed.labels(_route(path), "relayed").inc()
+            logger.debug("reply relayed as it was: %s, %s", upstream.status_code, content_type)
         return _Relay(upstream, _response_headers(upstream, rewritten=False), self.metrics)
 
     def _plan(self, request: Request, body: bytes) -> Api | None:
@@ -258,7 +261,9 @@ class Proxy:
         if done is None:
             if not _is_json(raw):
                 self._untrimmed(path, "unreadable", ["the reply body is not JSON"])
-            return  # JSON without reply text (a tool call): nothing to trim
+            else:  # JSON without reply text (a tool call): nothing to trim
+                self.metrics.untrimmed.labels(_route(path), "no_text").inc()
+            return
         why = [_gist(reason) for result in results for reason in failure_reasons(result)]
         skipped = [
             f"{block.lang} block skipped: {block.category}"
