@@ -88,12 +88,12 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
     )
     try:
         _wait_ready(f"http://127.0.0.1:{proxy_port}/readyz")
-        via, wall, errors, mismatches = asyncio.run(
+        via, wall, errors, mismatches, error_kinds = asyncio.run(
             _load(f"http://127.0.0.1:{proxy_port}", requests, concurrency, expected)
         )
         rss = _peak_rss_mb(proxy.pid)
         metrics = httpx.get(f"http://127.0.0.1:{proxy_port}/metrics").text
-        direct, _, direct_errors, _ = asyncio.run(
+        direct, _, direct_errors, _, _ = asyncio.run(
             _load(f"http://127.0.0.1:{standin_port}", requests, concurrency, None)
         )
     finally:
@@ -106,6 +106,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "concurrency": concurrency,
         "workers": workers,
         "errors": errors,
+        "error_kinds": error_kinds,
         "mismatches": mismatches,
         "direct_errors": direct_errors,
         "p50_ms_via_proxy": _ms(_pct(via, 50)),
@@ -119,6 +120,8 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "peak_rss_mb_per_process": rss,
         "metrics_requests_total": _metric_sum(metrics, "tokentrim_requests_total"),
         "metrics_upstream_errors": _metric_sum(metrics, "tokentrim_upstream_errors_total"),
+        "metrics_untrimmed": _metric_sum(metrics, "tokentrim_untrimmed_total"),
+        "metrics_untrimmed_by_reason": _by_label(metrics, "tokentrim_untrimmed_total", "reason"),
     }
 
 
@@ -137,40 +140,55 @@ while True:
 
 async def _load(
     base: str, requests: int, concurrency: int, expected: dict[str, str] | None
-) -> tuple[list[float], float, int, int]:
+) -> tuple[list[float], float, int, int, dict[str, int]]:
     latencies: list[float] = []
     errors = mismatches = 0
-    gate = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    kinds: dict[str, int] = {}
+    # One client of one connection per lane: a single pool of 64 costs the load client
+    # O(connections²) a request in httpcore 1.0's bookkeeping (see tokentrim/server/pool.py),
+    # CPU the proxy and the stand-in on the same cores then lack.
+    clients = [
+        httpx.AsyncClient(
+            base_url=base,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            timeout=60,
+        )
+        for _ in range(concurrency)
+    ]
+    todo = iter(range(requests))
 
-        async def one(i: int) -> None:
-            nonlocal errors, mismatches
-            name = REPLIES[i % len(REPLIES)]
-            stream = i % 2 == 1
-            prompt = f"reply={name};seed={i % 17};latency={LATENCY_MS};pace={PACE_MS}"
-            body = {"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}
-            if stream:
-                body["stream"] = True
-            async with gate:
-                started = time.perf_counter()
-                try:
-                    text = await (_streamed(client, body) if stream else _plain(client, body))
-                except Exception:  # noqa: BLE001 - counted
-                    errors += 1
-                    return
-                latencies.append(time.perf_counter() - started)
-            if expected is not None and text != expected[name]:
-                mismatches += 1
-                if os.environ.get("LOAD_SERVER_DUMP"):
-                    with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
-                        record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
-                        dump.write(json.dumps(record) + "\n")
-
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        nonlocal errors, mismatches
+        name = REPLIES[i % len(REPLIES)]
+        stream = i % 2 == 1
+        prompt = f"reply={name};seed={i % 17};latency={LATENCY_MS};pace={PACE_MS}"
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}
+        if stream:
+            body["stream"] = True
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(requests))), DEADLINE)
-        wall = time.perf_counter() - started
-    return latencies, wall, errors, mismatches
+        try:
+            text = await (_streamed(client, body) if stream else _plain(client, body))
+        except Exception as error:  # noqa: BLE001 - counted, by kind
+            errors += 1
+            kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
+            return
+        latencies.append(time.perf_counter() - started)
+        if expected is not None and text != expected[name]:
+            mismatches += 1
+            if os.environ.get("LOAD_SERVER_DUMP"):
+                with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
+                    record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
+                    dump.write(json.dumps(record) + "\n")
+
+    async def lane(client: httpx.AsyncClient) -> None:
+        async with client:
+            for i in todo:  # the lanes share one iterator: the next request goes to a free lane
+                await one(client, i)
+
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(lane(client) for client in clients)), DEADLINE)
+    wall = time.perf_counter() - started
+    return latencies, wall, errors, mismatches, kinds
 
 
 async def _plain(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
@@ -224,6 +242,15 @@ def _metric_sum(text: str, name: str) -> float:
     return sum(
         float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{")
     )
+
+
+def _by_label(text: str, name: str, label: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{") and f'{label}="' in line:
+            value = line.split(f'{label}="', 1)[1].split('"', 1)[0]
+            out[value] = out.get(value, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
 
 
 def _pct(values: list[float], q: int) -> float:

@@ -178,6 +178,12 @@ def test_access_log_has_one_line_per_request_and_no_secrets(
                 json={"model": "m", "messages": _user("text=sk-in-body")},
                 headers={"authorization": "Bearer sk-in-header"},
             )
+            # The line is written after the reply went out: on a busy machine, after it arrived.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(
+                r.name == "tokentrim.server.access" for r in caplog.records
+            ):
+                time.sleep(0.01)
     lines = [r.getMessage() for r in caplog.records if r.name == "tokentrim.server.access"]
     assert len(lines) == 1
     record = json.loads(lines[0])

@@ -42,9 +42,11 @@ import copy
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, NamedTuple
 
 from tokentrim.fences import CodeEvent, IncrementalScanner, render_block
+from tokentrim.middleware.cache import failure_reasons, kept_block, kept_reply
 from tokentrim.pipeline import TrimResult, trim, trim_block
 from tokentrim.providers import Api, Channel, JsonPath, mistral_fim
 from tokentrim.providers._base import as_mapping
@@ -59,6 +61,7 @@ __all__ = [
     "StreamRewriter",
     "TextStream",
     "apply_texts",
+    "failure_reasons",
     "request_skip_reason",
     "rewrite_body",
     "rewrite_payload",
@@ -118,6 +121,12 @@ def settings_for(api: Api | None, settings: Settings) -> Settings:
     return settings
 
 
+def _trim_cached(api: Api | None, text: str, settings: Settings, model: str | None) -> TrimResult:
+    """``trim_reply`` without usage (nothing to price), kept for the same text (``cache``)."""
+    key = (api.name if api is not None else None, text, settings, model)
+    return kept_reply(key, lambda: trim_reply(api, text, settings, model=model))
+
+
 # --------------------------------------------------------------------------------------------
 # Whole payloads.
 
@@ -133,14 +142,20 @@ class PayloadResult:
 
 
 def rewrite_payload(
-    api: Api, payload: Any, settings: Settings, *, want_result: bool = False
+    api: Api,
+    payload: Any,
+    settings: Settings,
+    *,
+    want_result: bool = False,
+    on_trim: OnResult | None = None,
 ) -> PayloadResult | None:
     """Trim every reply text of ``payload`` (parsed JSON or an SDK object); None if it has none.
 
     Each text (a choice, a text part, a text block) is trimmed on its own, as the JSONL rewrite
     does. With ``want_result`` the call's :class:`TrimResult` is priced from the provider's usage:
     for one text it is that text's result; for several (``n > 1``) it is ``trim()`` of the texts
-    joined, so that the call's usage is priced once.
+    joined, so that the call's usage is priced once. ``on_trim`` sees each text's result (its
+    warnings and block outcomes: why a text was left as it was).
     """
     record = api.read(payload)
     if record is None or not record.slots:
@@ -156,7 +171,9 @@ def rewrite_payload(
         if single and want_result:
             trimmed = result = trim_reply(api, slot.text, settings, model=model, usage=usage)
         else:
-            trimmed = trim_reply(api, slot.text, settings.replace(model=None), model=model)
+            trimmed = _trim_cached(api, slot.text, settings.replace(model=None), model)
+        if on_trim is not None:
+            on_trim(trimmed)
         before += trimmed.tokens_before
         after += trimmed.tokens_after
         if trimmed.text != slot.text:
@@ -169,19 +186,25 @@ def rewrite_payload(
 
 
 def rewrite_body(
-    api: Api, body: bytes, settings: Settings, *, want_result: bool = False
+    api: Api,
+    body: bytes,
+    settings: Settings,
+    *,
+    want_result: bool = False,
+    on_trim: OnResult | None = None,
 ) -> tuple[bytes | None, PayloadResult | None]:
     """A JSON body with its reply texts trimmed (None when nothing changed) and what was done.
 
     The new body is the old one with only the reply strings spliced in and parsed back; a body
-    that is not JSON, or not this API's, gives ``(None, None)``.
+    that is not JSON, or not this API's, gives ``(None, None)``. ``on_trim``: as for
+    :func:`rewrite_payload`.
     """
     try:
         text = body.decode("utf-8")
         payload = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None, None
-    done = rewrite_payload(api, payload, settings, want_result=want_result)
+    done = rewrite_payload(api, payload, settings, want_result=want_result, on_trim=on_trim)
     if done is None or not done.texts:
         return None, done
     old = {path: value_at(payload, path) for path in done.texts}
@@ -310,7 +333,7 @@ class TextStream:
             return ""
         self.closed = True
         if self.mode == "whole":
-            return self._out(trim_reply(self.api, self.original, self.settings).text)
+            return self._out(_trim_cached(self.api, self.original, self.settings, None).text)
         out = self._release(self._scanner.close())
         if self.mode == "drop" and not self._blocks:
             out += self._out("".join(self._held_prose))
@@ -340,7 +363,7 @@ class TextStream:
                     out.append(event.raw)
                 continue
             block = event.block
-            new_code = trim_block(block, self.settings)
+            new_code = kept_block(block, self.settings, partial(trim_block, block, self.settings))
             if self.mode == "drop":
                 out.append(("\n" if self._blocks else "") + _fenced_afresh(block, new_code))
             else:

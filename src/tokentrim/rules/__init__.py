@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.errors import UnknownRuleError
 from tokentrim.rules._batch import batchable, run_batch
 from tokentrim.rules._facts import module_code, remember_code
@@ -205,7 +206,9 @@ def apply_code_rules(
     """
     current_code = module.code if code is None else code
     try:
-        features = features_of(current_code, tree if tree is not None else ast.parse(current_code))
+        features = features_of(
+            current_code, tree if tree is not None else pyast.parse(current_code)
+        )
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         features = None  # no shortcut: every rule walks the block
     remember_code(module, current_code)
@@ -231,7 +234,7 @@ def apply_code_rules(
             new_code = module_code(new)
             if new_code == current_code:
                 break
-            tree = ast.parse(new_code)
+            tree = pyast.parse(new_code)
             fired.extend(rule_id for rule_id in changed if rule_id not in fired)
             module, current_code, features = new, new_code, code_features(tree, new_code)
         else:
@@ -256,7 +259,7 @@ def _one_rule_at_a_time(
     not parse is undone (and reported) without costing the others."""
     if features is None:
         try:
-            features = code_features(ast.parse(current_code))
+            features = code_features(pyast.parse(current_code))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             features = None
     fired: list[str] = []
@@ -285,7 +288,7 @@ def _one_rule_at_a_time(
             if code == current_code:
                 continue
             try:
-                tree = ast.parse(code)
+                tree = pyast.parse(code)
             except (SyntaxError, ValueError):
                 warnings.append(f"{rule.id}: rewrite did not parse, undone")
                 continue

@@ -10,6 +10,7 @@ import ast
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.rules._facts import ModuleFacts, builtin_is_free, is_provably_bool
 
 __all__ = [
@@ -185,7 +186,7 @@ def fits_line(stmt: cst.BaseSmallStatement, depth: int, line_length: int) -> boo
     """
     code = cst.Module(body=[]).code_for_node(stmt)
     try:
-        text = ast.unparse(ast.parse(code))
+        text = ast.unparse(pyast.parse(code))
     except (SyntaxError, ValueError, RecursionError):
         return False
     return "\n" not in text and 4 * depth + len(text) <= line_length

@@ -28,6 +28,8 @@ from typing import TypeVar, cast
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, Scope, ScopeProvider
 
+from tokentrim import pyast
+
 __all__ = [
     "Binding",
     "DYNAMIC_ATTRS",
@@ -140,7 +142,7 @@ _CACHE_LOCK = threading.Lock()
 @functools.lru_cache(maxsize=32)
 def _facts_for_code(code: str) -> ModuleFacts:
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ModuleFacts(frozenset(), star_import=False, dynamic=True)
     bound: set[str] = set()

@@ -10,6 +10,8 @@ import keyword
 import re
 import tokenize
 
+from tokentrim import pyast
+
 __all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
 
 
@@ -144,7 +146,7 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
             references[first] = ast.dump(ast.Module(body=statements, type_ignores=[]))
         cut = code[segment_start:open_from] + code[open_to:close_from] + code[close_to:segment_end]
         try:
-            if ast.dump(ast.parse(cut)) == references[first]:
+            if ast.dump(pyast.parse(cut)) == references[first]:
                 return True
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue

@@ -19,6 +19,7 @@ import tokenize
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.rules import register
 from tokentrim.rules._base import StandardRule
 from tokentrim.rules._cst import has_comment
@@ -67,7 +68,7 @@ class RedundantParens(StandardRule):
         if not finder.found:
             return updated_node
         try:
-            reference = ast.dump(ast.parse(code))
+            reference = ast.dump(pyast.parse(code))
         except (SyntaxError, ValueError, RecursionError):
             return updated_node
         candidates = finder.found
@@ -137,7 +138,7 @@ def _same_tree(
     new = module.visit(_Unparen(targets))
     code = new.code
     try:
-        same = ast.dump(ast.parse(code)) == reference
+        same = ast.dump(pyast.parse(code)) == reference
     except (SyntaxError, ValueError, RecursionError):
         return None
     return (new, code) if same else None

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from tokentrim.middleware.core import warm_up
 from tokentrim.server.config import ServerConfig
 from tokentrim.server.metrics import CONTENT_TYPE_LATEST, Metrics
+from tokentrim.server.pool import ShardedPool
 from tokentrim.server.proxy import Proxy
 from tokentrim.settings import Settings, load_settings
 from tokentrim.tokens import warm_up as warm_up_tokens
@@ -46,16 +47,17 @@ def create_app(
 
     def client() -> httpx.AsyncClient:
         if "client" not in state:
+            limits = httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+                keepalive_expiry=30.0,
+            )
             state["client"] = httpx.AsyncClient(
-                transport=transport,
+                transport=ShardedPool(limits) if transport is None else transport,
                 timeout=httpx.Timeout(
                     config.read_timeout, connect=config.connect_timeout, pool=config.read_timeout
                 ),
-                limits=httpx.Limits(
-                    max_connections=config.max_connections,
-                    max_keepalive_connections=config.max_connections,
-                    keepalive_expiry=30.0,
-                ),
+                limits=limits,
                 follow_redirects=False,  # a redirect would carry the caller's keys elsewhere
                 trust_env=False,  # nor may a proxy from the environment see them
             )

@@ -39,6 +39,17 @@ class Metrics:
             ["kind"],
             registry=registry,
         )
+        self.untrimmed = Counter(
+            "tokentrim_untrimmed",
+            "Replies relayed untrimmed (or partly), by route and reason: tokentrim's own failures"
+            " (exception, internal_error, partial, stream_error), replies it could not read"
+            " (unreadable) or whose code it skipped (skipped: it does not parse, is too large),"
+            " requests whose reply must stay as it is (request: logprobs, structured output,"
+            " opted out), replies with no text to trim (no_text: a tool call) and replies relayed"
+            " as they came (relayed: an error status, another content type).",
+            ["route", "reason"],
+            registry=registry,
+        )
         self.tokens_before = Counter(
             "tokentrim_tokens_before", "Reply tokens before trimming.", registry=registry
         )

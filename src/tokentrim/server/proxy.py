@@ -10,6 +10,7 @@ relayed byte for byte. Any failure inside tokentrim relays the provider's origin
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
@@ -24,8 +25,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from tokentrim.middleware.core import request_skip_reason, rewrite_body
+from tokentrim.middleware.core import (
+    PayloadResult,
+    failure_reasons,
+    request_skip_reason,
+    rewrite_body,
+)
 from tokentrim.middleware.sse import SSERewriter
+from tokentrim.pipeline import TrimResult
 from tokentrim.providers import Api, api_for_path
 from tokentrim.server.config import ServerConfig
 from tokentrim.server.errors import error_body, error_response, is_anthropic
@@ -161,24 +168,37 @@ class Proxy:
                 return self._stream(api, request, upstream, own)
             if "json" in content_type:
                 return await self._json(api, request, upstream, own, record)
+        if api is not None:  # an error, or a reply of another content type: not a failure
+            self.metrics.untrimmed.labels(_route(path), "relayed").inc()
+            logger.debug("reply relayed as it was: %s, %s", upstream.status_code, content_type)
         return _Relay(upstream, _response_headers(upstream, rewritten=False), self.metrics)
 
     def _plan(self, request: Request, body: bytes) -> Api | None:
         """The API whose reply to trim, or None to relay the reply untouched."""
-        if request.headers.get(OPT_OUT_HEADER, "").strip().lower() in ("off", "0", "false", "no"):
-            return None
         if request.method != "POST":
             return None
         api = api_for_path(request.url.path)
         if api is None:
             return None
+        path = request.url.path
+        if request.headers.get(OPT_OUT_HEADER, "").strip().lower() in ("off", "0", "false", "no"):
+            self._skipped(path, f"{OPT_OUT_HEADER} header")
+            return None
         try:
             parsed = json.loads(body or b"{}")
-        except ValueError:
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            self._skipped(path, "the request body is not JSON")
             return None
-        if not isinstance(parsed, dict) or request_skip_reason(api, parsed) is not None:
+        reason = request_skip_reason(api, parsed) if isinstance(parsed, dict) else "not an object"
+        if reason is not None:
+            self._skipped(path, reason)
             return None
         return api
+
+    def _skipped(self, path: str, reason: str) -> None:
+        """The request itself says its reply must not be trimmed (logprobs, structured output)."""
+        self.metrics.untrimmed.labels(_route(path), "request").inc()
+        logger.debug("reply relayed untrimmed on %s: %s", _route(path), reason)
 
     async def _json(
         self,
@@ -188,25 +208,31 @@ class Proxy:
         own: float,
         record: dict[str, Any],
     ) -> Response:
+        path = request.url.path
         try:
             raw = await _unless_disconnected(request, upstream.aread())
         except httpx.TimeoutException:
             self.metrics.upstream_errors.labels("timeout").inc()
-            return error_response(request.url.path, 504, "upstream timed out", "timeout")
+            return error_response(path, 504, "upstream timed out", "timeout")
         except httpx.TransportError:
             self.metrics.upstream_errors.labels("broken").inc()
-            return error_response(request.url.path, 502, "upstream reply broke off", "api_error")
+            return error_response(path, 502, "upstream reply broke off", "api_error")
         finally:
             await upstream.aclose()
         started = time.perf_counter()
+        results: list[TrimResult] = []
         try:
             # trim() is CPU work (libcst, black): off the loop, so other streams keep flowing.
             new_body, done = await anyio.to_thread.run_sync(
-                rewrite_body, api, raw, self.settings, limiter=self._trimmers
+                functools.partial(rewrite_body, api, raw, self.settings, on_trim=results.append),
+                limiter=self._trimmers,
             )
-        except Exception:  # noqa: BLE001 - the provider's original reply, always
-            logger.exception("reply left as it was")
+        except Exception as error:  # noqa: BLE001 - the provider's original reply, always
+            logger.debug("rewrite_body raised", exc_info=True)
+            self._untrimmed(path, "exception", [type(error).__name__])
             new_body, done = None, None
+        else:
+            self._check(path, raw, new_body, done, results)
         headers = _response_headers(upstream, rewritten=True)
         if done is not None:
             self.metrics.tokens_before.inc(done.tokens_before)
@@ -220,14 +246,51 @@ class Proxy:
         )
         return Response(content, status_code=upstream.status_code, headers=dict(headers))
 
+    def _check(
+        self,
+        path: str,
+        raw: bytes,
+        new_body: bytes | None,
+        done: PayloadResult | None,
+        results: list[TrimResult],
+    ) -> None:
+        """Say why a reply (or part of it) went out untrimmed: a trim() that hit its
+        internal-error fallback, a block failed by a safety net or a bug, a parser beaten by the
+        code's depth; a reply left whole because its code blocks were skipped (they do not parse,
+        are too large); a 2xx body that is not JSON."""
+        if done is None:
+            if not _is_json(raw):
+                self._untrimmed(path, "unreadable", ["the reply body is not JSON"])
+            else:  # JSON without reply text (a tool call): nothing to trim
+                self.metrics.untrimmed.labels(_route(path), "no_text").inc()
+            return
+        why = [_gist(reason) for result in results for reason in failure_reasons(result)]
+        skipped = [
+            f"{block.lang} block skipped: {block.category}"
+            for result in results
+            for block in result.blocks
+            if block.status == "skipped" and not block.left_alone
+        ]
+        if why:
+            self._untrimmed(path, "internal_error" if new_body is None else "partial", why)
+        elif skipped and new_body is None:
+            self._untrimmed(path, "skipped", skipped)  # e.g. code that does not parse
+        elif skipped:
+            logger.debug("reply block(s) left as they were on %s: %s", _route(path), skipped)
+
+    def _untrimmed(self, path: str, reason: str, why: list[str]) -> None:
+        self.metrics.untrimmed.labels(_route(path), reason).inc()
+        # Reasons and exception types only: never a body, a header, a key or a line of code.
+        logger.warning("reply relayed untrimmed (%s) on %s: %s", reason, _route(path), why)
+
     def _stream(self, api: Api, request: Request, upstream: httpx.Response, own: float) -> Response:
+        path = request.url.path
         rewriter = SSERewriter(
             api,
             self.settings,
-            on_error=lambda error: logger.error("stream passed through untrimmed: %r", error),
+            on_error=lambda error: self._untrimmed(path, "stream_error", [type(error).__name__]),
         )
         metrics = self.metrics
-        path = request.url.path
         route = _route(path)
 
         async def body() -> AsyncIterator[bytes]:
@@ -366,6 +429,32 @@ def _too_large(path: str, limit: int) -> Response:
     return error_response(
         path, 413, f"request body larger than {limit} bytes", "invalid_request_error"
     )
+
+
+def _gist(reason: str) -> str:
+    """A failure reason without its particulars, which may quote code: ``"python block failed:
+    internal error: SystemError"``, ``"black changed the AST"``."""
+    head = ""
+    first = reason.split(": ", 1)[0]
+    if first != reason and (
+        " block " in first or " " not in first
+    ):  # "python block failed", a rule id
+        head, reason = first + ": ", reason[len(first) + 2 :]
+    if "internal error" in reason:
+        before, _, rest = reason.partition("internal error")
+        rest = rest.lstrip(":, ").removeprefix("reply left as it was: ").lstrip("(")
+        kind = rest.split(":", 1)[0].split(")", 1)[0].strip()
+        gist = f"{before}internal error" + (f": {kind}" if kind.isidentifier() else "")
+        return head + gist
+    return head + reason.split(":", 1)[0].split(" (", 1)[0].strip()
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _kind(path: str, what: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 import libcst as cst
 from black.parsing import stringify_ast
 
+from tokentrim import pyast
 from tokentrim.caching import memoize
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
@@ -268,7 +269,7 @@ def _black_ast(code: str) -> str:
 @memoize("python.parse", lambda code, tree: 40 * len(str(code)) + 200)
 def _parse(code: str) -> ast.Module:
     try:
-        return ast.parse(code)
+        return pyast.parse(code)
     except SyntaxError as exc:
         raise _Skip(f"does not parse: {exc.msg} (line {exc.lineno})") from None
     except (ValueError, TypeError) as exc:  # null bytes

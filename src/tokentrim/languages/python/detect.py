@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
+from tokentrim import pyast
+
 __all__ = ["MAX_BLOCK_CHARS", "NOT_PYTHON", "is_session", "looks_like_python", "parses"]
 
 # black and libcst take about a second per 100 KB: a block this large is not a model's reply to
@@ -33,7 +35,7 @@ def looks_like_python(code: str) -> bool:
     if not code.strip() or len(code) > MAX_BLOCK_CHARS:
         return False
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(isinstance(node, _DEFINITIONS) for node in ast.walk(tree))
@@ -52,7 +54,7 @@ def is_session(code: str) -> bool:
 def parses(code: str) -> bool:
     """``ast.parse`` accepts it (and is not beaten by its nesting or null bytes)."""
     try:
-        ast.parse(code)
+        pyast.parse(code)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return False
     return True

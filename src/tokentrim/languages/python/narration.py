@@ -13,11 +13,12 @@ narration (most comments in model replies are), so the default reason says so.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import io
 import re
 import tokenize
+
+from tokentrim import pyast
 
 __all__ = ["CommentDecision", "NarrationPlan", "classify_comment", "comment_decisions", "plan"]
 
@@ -266,7 +267,7 @@ def _is_code(text: str) -> bool:
     if not _CODE_SHAPE.match(text):
         return False
     try:
-        ast.parse(text)
+        pyast.parse(text)
     except (SyntaxError, ValueError):
         return text.rstrip().endswith(":")  # `if x > 0:` on its own does not parse
     return True
