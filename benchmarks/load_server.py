@@ -6,7 +6,11 @@ streamed: the deltas joined). The same requests are then sent to the stand-in di
 proxy's added latency is the difference of the two distributions (p50, p99). Also: requests per
 second per worker, peak RSS of the proxy's processes (``VmHWM``), errors and mismatches.
 
-    python benchmarks/load_server.py [--requests 2000] [--concurrency 64] [--workers 1]
+    python benchmarks/load_server.py [--requests 2000] [--concurrency 64] [--workers 1] [--distinct]
+
+``--distinct`` makes every reply unique to its request (``standin.tagged``: a line naming it, a
+comment in every Python block), so the proxy's reply and block caches never answer: the figures
+are then those of trimming distinct replies, not of relaying ones trimmed before.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import httpx
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
-from standin import corpus  # noqa: E402
+from standin import corpus, tagged  # noqa: E402
 
 from tokentrim import trim  # noqa: E402
 
@@ -50,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--distinct", action="store_true", help="a unique reply per request")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
-    figures = run(args.requests, args.concurrency, args.workers)
+    figures = run(args.requests, args.concurrency, args.workers, distinct=args.distinct)
     if args.json:
         print(json.dumps(figures))
     else:
@@ -61,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if figures["errors"] == 0 and figures["mismatches"] == 0 else 1
 
 
-def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
-    expected = {name: trim(corpus(name)).text for name in REPLIES}
+def run(requests: int, concurrency: int, workers: int, *, distinct: bool = False) -> dict[str, Any]:
+    if distinct:  # trimmed here, before the clock starts
+        expected = {i: trim(tagged(corpus(_reply(i)), str(i))).text for i in range(requests)}
+    else:
+        expected = {i: trim(corpus(_reply(i))).text for i in range(len(REPLIES))}
     standin_port, proxy_port = _free_port(), _free_port()
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -89,12 +97,12 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
     try:
         _wait_ready(f"http://127.0.0.1:{proxy_port}/readyz")
         via, wall, errors, mismatches, error_kinds = asyncio.run(
-            _load(f"http://127.0.0.1:{proxy_port}", requests, concurrency, expected)
+            _load(f"http://127.0.0.1:{proxy_port}", requests, concurrency, expected, distinct)
         )
         rss = _peak_rss_mb(proxy.pid)
         metrics = httpx.get(f"http://127.0.0.1:{proxy_port}/metrics").text
         direct, _, direct_errors, _, _ = asyncio.run(
-            _load(f"http://127.0.0.1:{standin_port}", requests, concurrency, None)
+            _load(f"http://127.0.0.1:{standin_port}", requests, concurrency, None, distinct)
         )
     finally:
         os.killpg(proxy.pid, signal.SIGTERM)
@@ -105,6 +113,7 @@ def run(requests: int, concurrency: int, workers: int) -> dict[str, Any]:
         "requests": requests,
         "concurrency": concurrency,
         "workers": workers,
+        "distinct": distinct,
         "errors": errors,
         "error_kinds": error_kinds,
         "mismatches": mismatches,
@@ -138,8 +147,16 @@ while True:
 """
 
 
+def _reply(i: int) -> str:
+    return REPLIES[i % len(REPLIES)]
+
+
 async def _load(
-    base: str, requests: int, concurrency: int, expected: dict[str, str] | None
+    base: str,
+    requests: int,
+    concurrency: int,
+    expected: dict[int, str] | None,
+    distinct: bool,
 ) -> tuple[list[float], float, int, int, dict[str, int]]:
     latencies: list[float] = []
     errors = mismatches = 0
@@ -159,9 +176,11 @@ async def _load(
 
     async def one(client: httpx.AsyncClient, i: int) -> None:
         nonlocal errors, mismatches
-        name = REPLIES[i % len(REPLIES)]
+        name = _reply(i)
         stream = i % 2 == 1
         prompt = f"reply={name};seed={i % 17};latency={LATENCY_MS};pace={PACE_MS}"
+        if distinct:
+            prompt += f";tag={i}"
         body = {"model": "gpt-4o", "messages": [{"role": "user", "content": prompt}]}
         if stream:
             body["stream"] = True
@@ -173,11 +192,12 @@ async def _load(
             kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
             return
         latencies.append(time.perf_counter() - started)
-        if expected is not None and text != expected[name]:
+        want = None if expected is None else expected[i if distinct else i % len(REPLIES)]
+        if want is not None and text != want:
             mismatches += 1
             if os.environ.get("LOAD_SERVER_DUMP"):
                 with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
-                    record = {"i": i, "stream": stream, "got": text, "want": expected[name]}
+                    record = {"i": i, "stream": stream, "got": text, "want": want}
                     dump.write(json.dumps(record) + "\n")
 
     async def lane(client: httpx.AsyncClient) -> None:

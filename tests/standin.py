@@ -14,7 +14,9 @@ the prompt (the last user message), as ``key=value`` pairs separated by ``;``:
   ``latency=MS`` — wait before answering; ``pace=MS`` — wait between the writes of a stream
   (simulated latency and token pacing, for the proxy's load benchmark);
 * ``seed=N`` — the seed of the random delta boundaries and of the byte boundaries the SSE stream is
-  written with (inside SSE lines, inside multi-byte characters).
+  written with (inside SSE lines, inside multi-byte characters);
+* ``tag=T`` — each reply made unique to this request (:func:`tagged`), so that no cache of
+  replies or blocks can answer it.
 
 ``StandIn.requests`` records every request (path, headers, JSON body) for assertions.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +41,16 @@ def corpus(name: str) -> str:
     return (CORPORA / f"{name}.md").read_bytes().decode("utf-8")
 
 
+_PYTHON_FENCE = re.compile(r"(?m)^```(?:python|py)\b[^\n]*\n")
+
+
+def tagged(text: str, tag: str) -> str:
+    """``text`` as no other request gets it: a first line naming ``tag``, and a comment naming it
+    at the top of every Python block (so neither the reply nor any of its Python blocks repeats)."""
+    marked = _PYTHON_FENCE.sub(lambda fence: f"{fence.group(0)}# request {tag}\n", text)
+    return f"Request {tag}.\n\n{marked}"
+
+
 class Spec:
     """What the prompt asks the stand-in for."""
 
@@ -49,6 +62,8 @@ class Spec:
             self.replies = [
                 corpus(name) for name in fields.get("reply", "deepseek-lru-cache").split(",")
             ]
+        if "tag" in fields:
+            self.replies = [tagged(reply, fields["tag"]) for reply in self.replies]
         self.fault = fields.get("fault", "")
         self.seed = int(fields.get("seed", "0"))
         self.latency = float(fields.get("latency", "0")) / 1000
