@@ -95,9 +95,14 @@ def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
         body = {"model": "m", "messages": [{"role": "user", "content": "text=hi"}]}
         for _ in range(8):  # fresh connections, spread over the workers by the kernel
             assert httpx.post(base + "/v1/chat/completions", json=body).status_code == 200
+        counted = 'tokentrim_requests_total{route="/v1/chat/completions",status="200"} 8.0'
+        deadline = time.monotonic() + 10
+        while counted not in httpx.get(base + "/metrics").text:
+            # A request is counted once its reply has gone out: the last may lag the client.
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         for _ in range(3):  # whichever worker answers reports the sum
-            text = httpx.get(base + "/metrics").text
-            assert 'tokentrim_requests_total{route="/v1/chat/completions",status="200"} 8.0' in text
+            assert counted in httpx.get(base + "/metrics").text
         slow = {
             "model": "m",
             "stream": True,
