@@ -73,10 +73,7 @@ def only(rule_id: str, **overrides: Any) -> Settings:
 
 def visit(rule_id: str, module: cst.Module, rule_settings: Settings) -> cst.Module:
     """One run of one code rule's transformer over ``module``, exceptions surfacing."""
-    transformer = rule_class(rule_id)(rule_settings)
-    if transformer.METADATA_DEPENDENCIES:
-        return cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
-    return module.visit(transformer)
+    return rule_class(rule_id)(rule_settings).apply(module)
 
 
 def fix(rule_id: str, code: str, **overrides: Any) -> str:

@@ -133,10 +133,7 @@ def assert_screen_conservative(code: str) -> None:
                 continue
             transformer = rule(rule_settings)
             try:
-                if transformer.METADATA_DEPENDENCIES:
-                    new = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
-                else:
-                    new = module.visit(transformer)
+                new = transformer.apply(module)
             except RecursionError:
                 continue  # too deep for libcst: the pipeline skips the rule there too
             # module.code, not code: libcst 1.9 does not print every form feed back as it was

@@ -77,6 +77,12 @@ class CodeRule(_RuleInfo, cst.CSTTransformer):
         self.fired = 0
         self.warnings: list[str] = []
 
+    def apply(self, module: cst.Module) -> cst.Module:
+        """This rule alone over ``module``, with the metadata it declares (exceptions surface)."""
+        if self.METADATA_DEPENDENCIES:
+            return cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(self)
+        return module.visit(self)
+
 
 class TextRule(_RuleInfo):
     """A rewrite of the whole reply text (before fences are split)."""
@@ -271,10 +277,7 @@ def _one_rule_at_a_time(
                 continue
             transformer = rule(settings)
             try:
-                if transformer.METADATA_DEPENDENCIES:
-                    new = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
-                else:
-                    new = module.visit(transformer)
+                new = transformer.apply(module)
             except RecursionError:
                 warnings.append(f"{rule.id}: code nested too deeply, rule skipped")
                 continue
