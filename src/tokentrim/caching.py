@@ -5,7 +5,7 @@
 cache here has a byte budget, an estimate of each entry's size, and evicts least recently used
 entries past it; an entry bigger than a quarter of the budget is not kept at all.
 
-The budgets (see :data:`BUDGETS`) add up to 64 MiB per process. Lookups take a lock held only
+The budgets (see :data:`BUDGETS`) add up to 84 MiB per process. Lookups take a lock held only
 for the dictionary operation, never while the value is computed.
 """
 
@@ -29,6 +29,9 @@ BUDGETS: dict[str, int] = {
     "python.format": 16 * MiB,  # the formatter's output for recent inputs
     "python.black_ast": 8 * MiB,  # black's normalised AST dumps
     "python.fixed_points": 8 * MiB,  # texts a formatter is proven to leave unchanged
+    "rules.features": 8 * MiB,  # the rules' pre-screen shapes of recent blocks (key: code, tree)
+    "rules.tokens": 8 * MiB,  # the pre-screen's significant tokens of recent blocks
+    "rules.facts": 4 * MiB,  # bound names and dynamic features of recent module texts
 }
 
 

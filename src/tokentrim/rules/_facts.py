@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
 import threading
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
@@ -29,6 +28,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, Scope, ScopeProvider
 
 from tokentrim import pyast
+from tokentrim.caching import memoize
 
 __all__ = [
     "Binding",
@@ -139,7 +139,7 @@ _CACHE_SIZE = 24  # a round's module, a few kinds each, for a couple of threads
 _CACHE_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=32)
+@memoize("rules.facts", lambda code, facts: 3 * len(str(code)) + 1_000)
 def _facts_for_code(code: str) -> ModuleFacts:
     try:
         tree = pyast.parse(code)

@@ -22,10 +22,10 @@ checks, on generated and real code, that a block the screen rejects is one no ru
 from __future__ import annotations
 
 import ast
-import functools
 
 import libcst as cst
 
+from tokentrim.caching import memoize
 from tokentrim.rules._screen_tokens import ODD_LINE_BREAKS, plain_fstring, removable_paren
 
 __all__ = ["code_features", "features_of"]
@@ -36,7 +36,8 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _TARGETS = (ast.Name, ast.Attribute, ast.Subscript)
 
 
-@functools.lru_cache(maxsize=16)
+# The key holds the block's text and its ast.Module (about 40 bytes per character).
+@memoize("rules.features", lambda key, value: 42 * len(key[0]) + 64 * len(value) + 200)
 def features_of(code: str, tree: ast.Module) -> frozenset[str]:
     """:func:`code_features` of ``code`` (``tree`` is its parse), for the last few blocks: the
     pipeline asks before it parses with libcst, and the rules ask again."""

@@ -4,18 +4,19 @@ replacement field, and parentheses that may go. Up to Python 3.11 an f-string is
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import keyword
 import re
 import tokenize
 
 from tokentrim import pyast
+from tokentrim.caching import memoize
 
 __all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
 
 
-@functools.lru_cache(maxsize=8)
+# A TokenInfo with its strings costs about 60 bytes per character of source.
+@memoize("rules.tokens", lambda code, tokens: 62 * len(str(code)) + 200)
 def _tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
     """The significant tokens (no NL, comment, indent or dedent), for the last few blocks."""
     try:
