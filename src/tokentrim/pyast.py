@@ -9,8 +9,8 @@ one of them parses meanwhile, it resets the shared counter, and the first parse 
 although its code is fine (CPython gh-106905 and its duplicates). A proxy that trims replies on
 worker threads while its event loop trims streams did exactly that, at random, under load.
 
-Every parse tokentrim does while trimming goes through :func:`parse`, which holds one
-process-wide lock for the duration: parses never overlap, so the counter is never shared. The
+Every parse tokentrim does (trimming, its rules, the digest) goes through :func:`parse`, which
+holds one process-wide lock for the duration: parses never overlap, so the counter is never shared. The
 lock costs nothing measurable, since ``ast.parse`` is C code that holds the GIL anyway; it is
 re-entrant, so a finalizer that parses on the same thread cannot deadlock.
 """

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.digest.model import Import, Kind, ModuleInfo, Symbol, unique
 from tokentrim.digest.terms import words
 
@@ -383,7 +384,7 @@ def _definition_lines(source: str) -> dict[str, int]:
     """qualname → line of its first definition; ``ast`` is ten times cheaper than libcst's
     position metadata for just this."""
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     lines: dict[str, int] = {}
