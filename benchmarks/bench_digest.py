@@ -51,7 +51,11 @@ PACKAGES = {
     # Held out: its tasks were written and committed before the ranking was tuned again, and its
     # misses are not looked at while tuning.
     "jinja2": ("jinja2==3.1.4", "jinja2"),
+    # Held out as well: a fourth package whose 48 tasks were committed before the ranking changes
+    # of issue 14's second round (richer terms, class/method propagation) were made.
+    "requests": ("requests==2.32.3", "requests"),
 }
+HELD_OUT = ("jinja2", "requests")
 BIG = ("sqlalchemy", "sqlalchemy==2.0.36", "sqlalchemy")
 BUDGETS = (512, 1024, 2048)
 RANKINGS = ("bm25", "pagerank", "combined")
