@@ -17,14 +17,14 @@ reference count.
   ``focus``, so that what the matching symbols use rises with them. The graph enters by its rank,
   as in reciprocal rank fusion (Cormack et al., 2009): the entry ranked ``r``-th by that walk
   (times the prior) gets ``graph = (RANK_CONSTANT + 1) / (RANK_CONSTANT + r)``, 1 for the first.
-  PageRank's values are heavy-tailed — a hub scores ten times what most symbols do — so mixed in
-  by value they lift only the hubs; by rank, every step up the walk counts alike. The score of an
-  entry the query matches is ``prior * ((1 - GRAPH_WEIGHT) * bm25 + GRAPH_WEIGHT * graph)``, BM25
-  scaled to [0, 1], where the prior is ``PRIVATE_WEIGHT`` for private names and special methods
-  other than ``__init__``/``__call__`` (a "how do I…" task is answered by the public surface; the
-  graph's edges already weigh references to private names so, after aider) and 1 otherwise; the
-  entries it does not match score 0 and follow, in the walk's order. Without a query that
-  matches, it is the graph's ranking.
+  PageRank's values are heavy-tailed (on httpx the walk's 100th entry has 5–7% of the first's
+  value), so mixed in by value they lift only the top few; by rank, every step up the walk counts
+  alike. The score of an entry the query matches is ``prior * ((1 - GRAPH_WEIGHT) * bm25 +
+  GRAPH_WEIGHT * graph)``, BM25 scaled to [0, 1], where the prior is ``PRIVATE_WEIGHT`` for
+  private names and special methods other than ``__init__``/``__call__`` (a "how do I…" task is
+  answered by the public surface; the graph's edges already weigh references to private names so,
+  after aider) and 1 otherwise; the entries it does not match score 0 and follow, in the walk's
+  order. Without a query that matches, it is the graph's ranking.
 
 Ties are broken by file and source order: the same input always gives the same ranking.
 """
