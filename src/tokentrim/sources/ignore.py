@@ -18,11 +18,8 @@ class Ignores:
     """``ignores(path, directory=...)``: whether a walk from ``root`` should leave ``path`` out."""
 
     def __init__(self, root: Path, exclude: tuple[str, ...] = (), *, gitignore: bool = True):
-        import pathspec
-
-        self._pathspec = pathspec
         self._root = root
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self._exclude = _spec(exclude) if exclude else None
         self._gitignore = gitignore
         self._specs: list[tuple[Path, Any]] = []
         if gitignore:
@@ -55,7 +52,15 @@ class Ignores:
             text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return
-        self._specs.append((directory, self._pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
+        self._specs.append((directory, _spec(text.splitlines())))
+
+
+def _spec(lines: list[str] | tuple[str, ...]) -> Any:
+    # pathspec is imported only once there are patterns: loading its matching backends takes
+    # 40 ms or more, which a walk of a tree without any .gitignore (an installed package) skips.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ancestors_to_repository_top(root: Path) -> list[Path]:
