@@ -187,7 +187,7 @@ def test_a_reply_a_failure_left_untrimmed_is_logged_and_counted_without_its_text
 
 def test_every_reply_of_a_trimmed_route_that_goes_out_as_sent_is_counted() -> None:
     """A reply trim() gives back whole without failing (prose only) is counted ``unchanged``,
-    plain and streamed; a trimmed one is not counted at all. With ``relayed``, ``no_text``,
+    plain and streamed, a tool call ``no_text``; a trimmed one is not counted at all. With ``relayed``, ``no_text``,
     ``request`` and the failures, no reply of a trimmed route goes out as sent uncounted."""
     pytest.importorskip("uvicorn")
     pytest.importorskip("starlette")
@@ -195,10 +195,15 @@ def test_every_reply_of_a_trimmed_route_that_goes_out_as_sent_is_counted() -> No
     from standin import StandIn
 
     prose = f"text=No code here, {uuid.uuid4().hex}."
+    tools = "fault=tools"
     code = f"text=```python\\nx = 1  # {uuid.uuid4().hex}\\n```\\n"
     with StandIn() as upstream, Proxy(upstream.url) as server:
         url = server.url + "/v1/chat/completions"
-        for content, stream in [(prose, False), (prose, True), (code, False), (code, True)]:
+        for content, stream in [
+            *[(prose, False), (prose, True)],
+            *[(code, False), (code, True)],
+            *[(tools, False), (tools, True)],
+        ]:
             body: dict[str, Any] = {
                 "model": "gpt-4o",
                 "messages": [{"role": "user", "content": content}],
@@ -210,6 +215,7 @@ def test_every_reply_of_a_trimmed_route_that_goes_out_as_sent_is_counted() -> No
     counted = [
         line for line in metrics.splitlines() if line.startswith("tokentrim_untrimmed_total{")
     ]
-    assert counted == [
-        'tokentrim_untrimmed_total{reason="unchanged",route="/v1/chat/completions"} 2.0'
+    assert sorted(counted) == [
+        'tokentrim_untrimmed_total{reason="no_text",route="/v1/chat/completions"} 2.0',
+        'tokentrim_untrimmed_total{reason="unchanged",route="/v1/chat/completions"} 2.0',
     ]

@@ -328,7 +328,9 @@ class Proxy:
                 original, released = rewriter.rewriter.original, rewriter.rewriter.released
                 metrics.tokens_before.inc(count_tokens(original, model=self.settings.model))
                 metrics.tokens_after.inc(count_tokens(released, model=self.settings.model))
-                if released == original:
+                if not original:  # a stream of tool calls: nothing to trim
+                    metrics.untrimmed.labels(route, "no_text").inc()
+                elif released == original:
                     self._unchanged(path, [])
 
         return _Relay(upstream, _response_headers(upstream, rewritten=True), metrics, body())
