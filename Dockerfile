@@ -1,4 +1,5 @@
-# tokentrim serve in a container (untested here: no docker in the development environment).
+# tokentrim serve in a container (not built here: no docker daemon in the development environment;
+# the install step was checked outside docker, see docs/server.md "Container").
 #   docker build -t tokentrim .
 #   docker run -p 8787:8787 -e UPSTREAM=https://api.openai.com -e TOKENTRIM_SERVE_API_KEY=secret tokentrim
 FROM python:3.11-slim

@@ -34,7 +34,10 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 from standin import corpus, tagged  # noqa: E402
 
+import tokentrim  # noqa: E402
 from tokentrim import trim  # noqa: E402
+
+SOURCE = Path(tokentrim.__file__).resolve().parent.parent
 
 REPLIES = [
     "deepseek-lru-cache",
@@ -68,11 +71,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(requests: int, concurrency: int, workers: int, *, distinct: bool = False) -> dict[str, Any]:
     if distinct:  # trimmed here, before the clock starts
-        expected = {i: trim(tagged(corpus(_reply(i)), str(i))).text for i in range(requests)}
+        sent = {i: tagged(corpus(_reply(i)), str(i)) for i in range(requests)}
     else:
-        expected = {i: trim(corpus(_reply(i))).text for i in range(len(REPLIES))}
+        sent = {i: corpus(_reply(i)) for i in range(len(REPLIES))}
+    expected = {i: trim(text).text for i, text in sent.items()}
+    # Replies trim() leaves whole (prose only): the proxy counts each as untrimmed, "unchanged".
+    whole = sum(
+        expected[key] == sent[key]
+        for key in (range(requests) if distinct else map(_key, range(requests)))
+    )
     standin_port, proxy_port = _free_port(), _free_port()
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    # The stand-in's module, and the tokentrim imported here (this tree's, not the venv's).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(SOURCE), *_paths()])}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     standin = subprocess.Popen(
         [sys.executable, "-c", _STANDIN.format(port=standin_port)], env=env, stdout=subprocess.PIPE
@@ -131,6 +141,7 @@ def run(requests: int, concurrency: int, workers: int, *, distinct: bool = False
         "metrics_upstream_errors": _metric_sum(metrics, "tokentrim_upstream_errors_total"),
         "metrics_untrimmed": _metric_sum(metrics, "tokentrim_untrimmed_total"),
         "metrics_untrimmed_by_reason": _by_label(metrics, "tokentrim_untrimmed_total", "reason"),
+        "unchanged_expected": whole,
     }
 
 
@@ -147,8 +158,16 @@ while True:
 """
 
 
+def _paths() -> list[str]:
+    return [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+
+
 def _reply(i: int) -> str:
     return REPLIES[i % len(REPLIES)]
+
+
+def _key(i: int) -> int:
+    return i % len(REPLIES)
 
 
 async def _load(
@@ -185,19 +204,20 @@ async def _load(
         if stream:
             body["stream"] = True
         started = time.perf_counter()
+        head: dict[str, str] = {}  # the reply's status and own headers, for the dump
         try:
-            text = await (_streamed(client, body) if stream else _plain(client, body))
+            text = await (_streamed(client, body, head) if stream else _plain(client, body, head))
         except Exception as error:  # noqa: BLE001 - counted, by kind
             errors += 1
             kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
             return
         latencies.append(time.perf_counter() - started)
-        want = None if expected is None else expected[i if distinct else i % len(REPLIES)]
+        want = None if expected is None else expected[i if distinct else _key(i)]
         if want is not None and text != want:
             mismatches += 1
             if os.environ.get("LOAD_SERVER_DUMP"):
                 with open(os.environ["LOAD_SERVER_DUMP"], "a", encoding="utf-8") as dump:
-                    record = {"i": i, "stream": stream, "got": text, "want": want}
+                    record = {"i": i, "stream": stream, "head": head, "got": text, "want": want}
                     dump.write(json.dumps(record) + "\n")
 
     async def lane(client: httpx.AsyncClient) -> None:
@@ -211,15 +231,17 @@ async def _load(
     return latencies, wall, errors, mismatches, kinds
 
 
-async def _plain(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
+async def _plain(client: httpx.AsyncClient, body: dict[str, Any], head: dict[str, str]) -> str:
     response = await client.post("/v1/chat/completions", json=body)
+    _note_head(response, head)
     response.raise_for_status()
     return str(response.json()["choices"][0]["message"]["content"])
 
 
-async def _streamed(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
+async def _streamed(client: httpx.AsyncClient, body: dict[str, Any], head: dict[str, str]) -> str:
     parts: list[str] = []
     async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        _note_head(response, head)
         response.raise_for_status()
         async for line in response.aiter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
@@ -230,6 +252,15 @@ async def _streamed(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
             for choice in event.get("choices", []):
                 parts.append(choice.get("delta", {}).get("content") or "")
     return "".join(parts)
+
+
+def _note_head(response: httpx.Response, head: dict[str, str]) -> None:
+    """Status, content type and the proxy's token headers: which path a reply took (trimmed JSON
+    replies carry ``x-tokentrim-tokens-before/after``; relayed ones do not)."""
+    head["status"] = str(response.status_code)
+    for name, value in response.headers.items():
+        if name == "content-type" or name.startswith("x-tokentrim-"):
+            head[name] = value
 
 
 def _wait_ready(url: str) -> None:

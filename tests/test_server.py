@@ -381,3 +381,31 @@ def test_metrics_count_requests_tokens_and_errors(upstream: StandIn) -> None:
     assert f"tokentrim_tokens_after_total {2.0 * result.tokens_after}" in text
     assert 'tokentrim_added_latency_seconds_count{route="/v1/chat/completions"} 2.0' in text
     assert "tokentrim_open_streams 0.0" in text
+
+
+def test_hop_by_hop_headers_of_the_upstream_reply_are_not_relayed() -> None:
+    from tokentrim.server.proxy import _response_headers
+
+    reply = httpx.Response(
+        200,
+        headers=[
+            ("content-type", "application/json"),
+            ("connection", "keep-alive, x-upstream-private"),
+            ("x-upstream-private", "1"),
+            ("keep-alive", "timeout=5"),
+            ("proxy-authenticate", "Basic"),
+            ("transfer-encoding", "chunked"),
+            ("content-length", "12"),
+            ("content-encoding", "gzip"),
+            ("x-request-id", "kept"),
+        ],
+    )
+    relayed = dict(_response_headers(reply, rewritten=False))
+    assert relayed == {
+        "content-type": "application/json",
+        "content-length": "12",
+        "content-encoding": "gzip",
+        "x-request-id": "kept",
+    }
+    rewritten = dict(_response_headers(reply, rewritten=True))  # the body is not the upstream's
+    assert rewritten == {"content-type": "application/json", "x-request-id": "kept"}

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+import tokentrim
 from tokentrim.cli import main
 
 pytest.importorskip("uvicorn")
@@ -73,7 +74,8 @@ def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
     upstream: StandIn, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(TESTS), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    paths = os.pathsep.join([str(TESTS), str(Path(tokentrim.__file__).resolve().parents[1])])
+    env = {**os.environ, "PYTHONPATH": paths, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     (tmp_path / "counter_1.db").write_bytes(b"stale")  # a previous run's: wiped at start
     process = subprocess.Popen(
         [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
@@ -120,6 +122,55 @@ def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
             rest = b"".join(chunks)
         assert (first + rest).endswith(b"data: [DONE]\n\n")
         assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def test_on_sigterm_a_stream_longer_than_the_shutdown_deadline_is_cut_at_it(
+    upstream: StandIn,
+) -> None:
+    port = free_port()
+    paths = os.pathsep.join([str(TESTS), str(Path(tokentrim.__file__).resolve().parents[1])])
+    env = {**os.environ, "PYTHONPATH": paths}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
+        + ["--port", str(port), "--no-access-log", "--shutdown-timeout", "1"],
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+        # ~3,000 events 20 ms apart: a minute of stream, far past the one-second deadline.
+        text = "Prose, streamed slowly. " * 1000
+        slow = {
+            "model": "m",
+            "stream": True,
+            "messages": [{"role": "user", "content": f"text={text};fault=slow"}],
+        }
+        received = b""
+        with httpx.stream("POST", base + "/v1/chat/completions", json=slow, timeout=30) as reply:
+            chunks = reply.iter_bytes()
+            received = next(chunks)
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                for chunk in chunks:
+                    received += chunk
+            except httpx.HTTPError:
+                pass  # cut mid-stream: the connection closed without the chunked ending
+        assert process.wait(30) is not None  # it stopped, well before the stream's minute
+        assert not received.endswith(b"data: [DONE]\n\n")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

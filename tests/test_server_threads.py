@@ -183,3 +183,39 @@ def test_a_reply_a_failure_left_untrimmed_is_logged_and_counted_without_its_text
     route = 'route="/v1/chat/completions"'
     assert f'tokentrim_untrimmed_total{{reason="internal_error",{route}}} 1.0' in metrics
     assert f'tokentrim_untrimmed_total{{reason="request",{route}}} 1.0' in metrics
+
+
+def test_every_reply_of_a_trimmed_route_that_goes_out_as_sent_is_counted() -> None:
+    """A reply trim() gives back whole without failing (prose only) is counted ``unchanged``,
+    plain and streamed, a tool call ``no_text``; a trimmed one is not counted at all. With ``relayed``, ``no_text``,
+    ``request`` and the failures, no reply of a trimmed route goes out as sent uncounted."""
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    from server_harness import Proxy
+    from standin import StandIn
+
+    prose = f"text=No code here, {uuid.uuid4().hex}."
+    tools = "fault=tools"
+    code = f"text=```python\\nx = 1  # {uuid.uuid4().hex}\\n```\\n"
+    with StandIn() as upstream, Proxy(upstream.url) as server:
+        url = server.url + "/v1/chat/completions"
+        for content, stream in [
+            *[(prose, False), (prose, True)],
+            *[(code, False), (code, True)],
+            *[(tools, False), (tools, True)],
+        ]:
+            body: dict[str, Any] = {
+                "model": "gpt-4o",
+                "messages": [{"role": "user", "content": content}],
+            }
+            if stream:
+                body["stream"] = True
+            assert httpx.post(url, json=body).status_code == 200
+        metrics = httpx.get(server.url + "/metrics").text
+    counted = [
+        line for line in metrics.splitlines() if line.startswith("tokentrim_untrimmed_total{")
+    ]
+    assert sorted(counted) == [
+        'tokentrim_untrimmed_total{reason="no_text",route="/v1/chat/completions"} 2.0',
+        'tokentrim_untrimmed_total{reason="unchanged",route="/v1/chat/completions"} 2.0',
+    ]

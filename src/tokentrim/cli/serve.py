@@ -6,6 +6,7 @@ import dataclasses
 import ipaddress
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ def serve_command(
         {"upstream": upstream, "settings": fields, "config": dataclasses.asdict(config)}
     )
     multiproc = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    made = None  # the metrics directory made here, removed when the server stops
     if multiproc:
         # prometheus-client's rule: the directory is wiped before the server starts, or the
         # counts of the previous run (and of dead processes) are summed in.
@@ -94,20 +96,26 @@ def serve_command(
             stale.unlink(missing_ok=True)
     elif workers > 1:
         # Each worker writes its metrics there; /metrics of any worker sums them.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tokentrim-metrics-")
+        made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix="tokentrim-metrics-"
+        )
     click.echo(
         f"tokentrim: proxying http://{host}:{port} -> {upstream} ({workers} worker(s))", err=True
     )
-    uvicorn.run(
-        "tokentrim.server.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # ours has no query strings (keys travel in some) and no bodies
-        timeout_graceful_shutdown=shutdown_timeout,
-        log_level="warning",
-    )
+    try:
+        uvicorn.run(
+            "tokentrim.server.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # ours has no query strings (keys travel in some) and no bodies
+            timeout_graceful_shutdown=shutdown_timeout,
+            log_level="warning",
+        )
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
     return EXIT_OK
 
 

@@ -46,7 +46,8 @@ class Metrics:
             " (unreadable) or whose code it skipped (skipped: it does not parse, is too large),"
             " requests whose reply must stay as it is (request: logprobs, structured output,"
             " opted out), replies with no text to trim (no_text: a tool call) and replies relayed"
-            " as they came (relayed: an error status, another content type).",
+            " as they came (relayed: an error status, another content type); unchanged: trim()"
+            " ran, failed nothing and found nothing to cut (prose only, code already tight).",
             ["route", "reason"],
             registry=registry,
         )

@@ -213,7 +213,7 @@ class Proxy:
             raw = await _unless_disconnected(request, upstream.aread())
         except httpx.TimeoutException:
             self.metrics.upstream_errors.labels("timeout").inc()
-            return error_response(path, 504, "upstream timed out", "timeout")
+            return error_response(path, 504, "upstream timed out", _kind(path, "timeout"))
         except httpx.TransportError:
             self.metrics.upstream_errors.labels("broken").inc()
             return error_response(path, 502, "upstream reply broke off", "api_error")
@@ -275,8 +275,18 @@ class Proxy:
             self._untrimmed(path, "internal_error" if new_body is None else "partial", why)
         elif skipped and new_body is None:
             self._untrimmed(path, "skipped", skipped)  # e.g. code that does not parse
-        elif skipped:
-            logger.debug("reply block(s) left as they were on %s: %s", _route(path), skipped)
+        else:
+            if skipped:
+                logger.debug("reply block(s) left as they were on %s: %s", _route(path), skipped)
+            if new_body is None:  # not a failure: trim() found nothing to cut (prose, tight code)
+                self._unchanged(path, results)
+
+    def _unchanged(self, path: str, results: list[TrimResult]) -> None:
+        """A reply trim() gave back as it was, failing nothing: counted, so that every reply of a
+        trimmed route that goes out as the provider sent it is counted under some reason."""
+        self.metrics.untrimmed.labels(_route(path), "unchanged").inc()
+        outcomes = [f"{b.lang} {b.status}" for result in results for b in result.blocks]
+        logger.debug("reply unchanged by trim() on %s: %s", _route(path), outcomes or "no code")
 
     def _untrimmed(self, path: str, reason: str, why: list[str]) -> None:
         self.metrics.untrimmed.labels(_route(path), reason).inc()
@@ -315,10 +325,13 @@ class Proxy:
                 yield rest
             metrics.added_latency.labels(route).observe(spent)
             if not rewriter.failed:
-                before = count_tokens(rewriter.rewriter.original, model=self.settings.model)
-                after = count_tokens(rewriter.rewriter.released, model=self.settings.model)
-                metrics.tokens_before.inc(before)
-                metrics.tokens_after.inc(after)
+                original, released = rewriter.rewriter.original, rewriter.rewriter.released
+                metrics.tokens_before.inc(count_tokens(original, model=self.settings.model))
+                metrics.tokens_after.inc(count_tokens(released, model=self.settings.model))
+                if not original:  # a stream of tool calls: nothing to trim
+                    metrics.untrimmed.labels(route, "no_text").inc()
+                elif released == original:
+                    self._unchanged(path, [])
 
         return _Relay(upstream, _response_headers(upstream, rewritten=True), metrics, body())
 
