@@ -25,6 +25,7 @@ import ast
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.caching import memoize
 from tokentrim.rules._screen_tokens import ODD_LINE_BREAKS, plain_fstring, removable_paren
 
@@ -156,7 +157,7 @@ def _pair_features(body: list[ast.stmt], found: set[str]) -> None:
                     and len(then.targets) == 1
                     and len(other.targets) == 1
                     and isinstance(then.targets[0], _TARGETS)
-                    and ast.dump(then.targets[0]) == ast.dump(other.targets[0])
+                    and pyast.same(then.targets[0], other.targets[0])
                 ):
                     found.add("assign-pair")
                     if _is_bool(then.value) and _is_bool(other.value):

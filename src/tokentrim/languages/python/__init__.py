@@ -226,7 +226,7 @@ def _one_pass(
             if stripped != code:
                 if not stripped.strip():
                     return "", [], [], explained
-                if ast.dump(_parse(stripped)) != ast.dump(tree):
+                if not pyast.same(_parse(stripped), tree):  # ast.dump equality
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:
