@@ -54,51 +54,48 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     """
     found: set[str] = set()
     names: set[str] = set()  # every Name and attribute spelled: uses, for unused-imports
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.If):
-            found.add("if")
-            if node.orelse:
-                found.add("if-else")
-                if node.body and isinstance(node.body[-1], _JUMPS):
-                    found.add("else-after-jump")
-            if len(node.body) == 1 and isinstance(node.body[0], ast.If):
-                found.add("nested-if")
-        elif isinstance(node, ast.Return):
-            found.add("return")
-            if node.value is None or (
-                isinstance(node.value, ast.Constant) and node.value.value is None
-            ):
-                found.add("return-none")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            found.add("bool-literal")
-        elif isinstance(node, ast.Assign):
-            found.add("assign")
-            target = node.targets[0]
-            if len(node.targets) == 1 and isinstance(target, ast.Name):
-                value = node.value
-                if isinstance(value, ast.BinOp):
-                    found.add("self-binop")
-                    # augmented-assign: `x = x <op> literal`, the target itself on the left.
-                    if (
-                        isinstance(value.left, ast.Name)
-                        and value.left.id == target.id
-                        and _literal(value.right)
-                    ):
-                        found.add("self-binop-same")
-        elif isinstance(node, ast.JoinedStr):
+    # One walk with its own stack, dispatching on the exact node type: ast.parse makes no
+    # subclasses, and the order of the walk does not matter (every shape only adds to `found`).
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        kind = type(node)
+        children = _CHILDREN.get(kind)
+        if children is None:
+            children = _CHILDREN[kind] = _child_fields(kind)
+        for field in children:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                pending.extend(value)
+            elif value is not None:
+                pending.append(value)
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Attribute:
+            names.add(node.attr)  # type: ignore[attr-defined]
+            if node.attr == "keys":  # type: ignore[attr-defined]
+                found.add("keys")
+            continue
+        if kind is ast.Constant:
+            if isinstance(node.value, bool):  # type: ignore[attr-defined]
+                found.add("bool-literal")
+            continue
+        if kind is ast.Call:
+            _call_features(node, found)  # type: ignore[arg-type]
+            continue
+        if kind is ast.If:
+            _if_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.Return:
+            _return_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.Assign:
+            _assign_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.JoinedStr:
             # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
             found.add("fstring")
-        elif isinstance(node, ast.Call):
-            _call_features(node, found)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-            if node.attr == "keys":
-                found.add("keys")
-        if isinstance(node, _DEFS) and _has_docstring(node.body):
-            _docstring_features(node.body[0], code, found)
-        for field in _BODY_FIELDS:
+        elif kind in _DEFS and _has_docstring(node.body):  # type: ignore[attr-defined]
+            _docstring_features(node.body[0], code, found)  # type: ignore[attr-defined]
+        for field in _BODIES.get(kind, ()):
             body = getattr(node, field, None)
             if not isinstance(body, list) or not body:
                 continue
@@ -116,6 +113,87 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     if code is None or removable_paren(code, tree):
         found.add("paren")
     return frozenset(found)
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold nodes (a node, a list of them, or None)."""
+    return tuple(
+        name for name in getattr(kind, "_fields", ()) if name not in _LEAF_FIELDS.get(kind, ())
+    )
+
+
+# Fields that hold only strings, numbers, constants or lists of names (never nodes).
+_LEAF_FIELDS: dict[type, tuple[str, ...]] = {
+    ast.Name: ("id",),
+    ast.Attribute: ("attr",),
+    ast.Constant: ("value", "kind"),
+    ast.FunctionDef: ("name", "type_comment"),
+    ast.AsyncFunctionDef: ("name", "type_comment"),
+    ast.ClassDef: ("name",),
+    ast.Global: ("names",),
+    ast.Nonlocal: ("names",),
+    ast.ImportFrom: ("module", "level"),
+    ast.alias: ("name", "asname"),
+    ast.arg: ("arg", "type_comment"),
+    ast.keyword: ("arg",),
+    ast.ExceptHandler: ("name",),
+    ast.FormattedValue: ("conversion",),
+    ast.comprehension: ("is_async",),
+    ast.Assign: ("type_comment",),
+    ast.For: ("type_comment",),
+    ast.AsyncFor: ("type_comment",),
+    ast.With: ("type_comment",),
+    ast.AsyncWith: ("type_comment",),
+    ast.AnnAssign: ("simple",),
+    ast.MatchSingleton: ("value",),
+    ast.MatchStar: ("name",),
+    ast.MatchMapping: ("rest",),
+    ast.MatchClass: ("kwd_attrs",),
+    ast.MatchAs: ("name",),
+    ast.TypeIgnore: ("lineno", "tag"),
+}
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+# The statement sequences of each node type that has some.
+_BODIES: dict[type, tuple[str, ...]] = {
+    kind: tuple(f for f in _BODY_FIELDS if f in kind._fields)
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, ast.stmt | ast.Module | ast.excepthandler)
+    and any(f in getattr(kind, "_fields", ()) for f in _BODY_FIELDS)
+}
+_BODIES[ast.match_case] = ("body",)
+
+
+def _if_features(node: ast.If, found: set[str]) -> None:
+    found.add("if")
+    if node.orelse:
+        found.add("if-else")
+        if node.body and isinstance(node.body[-1], _JUMPS):
+            found.add("else-after-jump")
+    if len(node.body) == 1 and isinstance(node.body[0], ast.If):
+        found.add("nested-if")
+
+
+def _return_features(node: ast.Return, found: set[str]) -> None:
+    found.add("return")
+    if node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None):
+        found.add("return-none")
+
+
+def _assign_features(node: ast.Assign, found: set[str]) -> None:
+    found.add("assign")
+    target = node.targets[0]
+    if len(node.targets) == 1 and isinstance(target, ast.Name):
+        value = node.value
+        if isinstance(value, ast.BinOp):
+            found.add("self-binop")
+            # augmented-assign: `x = x <op> literal`, the target itself on the left.
+            if (
+                isinstance(value.left, ast.Name)
+                and value.left.id == target.id
+                and _literal(value.right)
+            ):
+                found.add("self-binop-same")
 
 
 def _call_features(node: ast.Call, found: set[str]) -> None:
