@@ -89,17 +89,20 @@ def _may_be_example(body: list[ast.stmt], defs: list[int], code: str | None) -> 
     from tokentrim.rules.demo_code import _PURE_BUILTINS, _PURE_FUNCTIONS, _PURE_MODULES
 
     allowed = {getattr(body[i], "name", "") for i in defs} | _PURE_BUILTINS | _PURE_MODULES
-    bound = {i: _bound_names(stmt) for i, stmt in enumerate(body)}
     eligible: set[int] = set()
     made: set[str] = set()
     for i in range(defs[-1] + 1, len(body)):
         if _surely_main_guard(body[i], code):
             continue  # the rule judges main guards on their own (`_demo_guard`)
-        if _example_like(body[i], allowed | made | bound[i], _PURE_FUNCTIONS):
+        bound = _bound_names(body[i])
+        if _example_like(body[i], allowed | made | bound, _PURE_FUNCTIONS):
             eligible.add(i)
-            made |= bound[i]
+            made |= bound
+    if not eligible:
+        return False
     # (names spelled, names bound) at the top level of each statement but the definitions
-    top = {i: _top_level_names(stmt) for i, stmt in enumerate(body) if i not in defs}
+    definitions = set(defs)
+    top = {i: _top_level_names(stmt) for i, stmt in enumerate(body) if i not in definitions}
     changed = True
     while changed and eligible:
         changed = False
