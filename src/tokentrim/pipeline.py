@@ -9,10 +9,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from tokentrim.caching import one_call
 from tokentrim.cost.usage import Usage
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import Cleaner, CleanOutcome, Status, cleaner_for
-from tokentrim.languages.python import clean_python, sharing_outcomes
+from tokentrim.languages.python import clean_python
 from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like_python
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
@@ -145,7 +146,7 @@ def trim(
     original = _as_text(text, warnings)
 
     try:
-        with sharing_outcomes():  # removed-prose asks how a block cleans: done once
+        with one_call():  # what text rules and the cleaning share: fences, cleaned blocks
             new_text, blocks, fired, prose = _trim_text(original, settings, warnings)
     except Exception as exc:  # noqa: BLE001 - trim() must never lose the reply
         warnings.append(f"internal error, reply left as it was: {type(exc).__name__}: {exc}")

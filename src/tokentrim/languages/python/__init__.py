@@ -17,17 +17,15 @@ process per pass, not one per block); each block's outcome is what ``clean_pytho
 from __future__ import annotations
 
 import ast
-import contextlib
-import contextvars
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import libcst as cst
 from black.parsing import stringify_ast
 
 from tokentrim import pyast
-from tokentrim.caching import memoize
+from tokentrim.caching import memoize, per_call
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
@@ -37,7 +35,7 @@ from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules, may_fire
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
-__all__ = ["PythonCleaner", "clean_python", "clean_python_batch", "sharing_outcomes"]
+__all__ = ["PythonCleaner", "clean_python", "clean_python_batch"]
 
 
 class PythonCleaner:
@@ -78,10 +76,11 @@ def clean_python_batch(
     :func:`clean_python` would, but the formatter sees all of them at once, once per pass.
 
     Returns one outcome per block and the warnings that concern the batch (a formatter that
-    could not run). Never raises on bad input. Inside :func:`sharing_outcomes`, a block already
-    cleaned with the same settings is not cleaned again.
+    could not run). Never raises on bad input. Within one ``trim()`` call
+    (:func:`~tokentrim.caching.one_call`), a block already cleaned with the same settings is not
+    cleaned again.
     """
-    shared = _SHARED.get()
+    shared = per_call("python.outcomes")  # a block a text rule cleaned already (removed-prose)
     if shared is None:
         return _clean_fresh(codes, settings)
     keys = [(code, settings) for code in codes]
@@ -94,24 +93,6 @@ def clean_python_batch(
         for i, outcome in zip(todo, fresh, strict=True):
             shared[keys[i]] = outcome
     return [shared[key] for key in keys], []
-
-
-@contextlib.contextmanager
-def sharing_outcomes() -> Iterator[None]:
-    """Within the block, a Python block cleaned once is not cleaned again with the same settings:
-    a text rule that asks how a block will be cleaned (removed-prose) and the pipeline that then
-    cleans it share the work. Per call (a context variable), so nothing outlives one ``trim()``
-    and a formatter or rule swapped between calls is always used."""
-    token = _SHARED.set({})
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
-
-
-_SHARED: contextvars.ContextVar[dict[tuple[str, Settings], CleanOutcome] | None] = (
-    contextvars.ContextVar("tokentrim_python_outcomes", default=None)
-)
 
 
 def _clean_fresh(codes: Sequence[str], settings: Settings) -> tuple[list[CleanOutcome], list[str]]:
