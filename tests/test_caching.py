@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tokentrim.caching import BUDGETS, ByteBoundedCache, memoize
 
 
@@ -62,3 +64,37 @@ def test_thread_safe_under_concurrent_puts() -> None:
     for thread in threads:
         thread.join()
     assert cache.bytes == 10 * len(cache) <= 1_000
+
+
+def test_per_call_dictionaries_live_for_one_call_only() -> None:
+    from tokentrim.caching import one_call, per_call
+
+    assert per_call("k") is None
+    with one_call():
+        shared = per_call("k")
+        assert shared is not None and per_call("k") is shared and per_call("other") is not shared
+        shared["x"] = 1
+        with one_call():  # a call inside a call has its own
+            assert per_call("k") == {}
+        assert per_call("k") == {"x": 1}
+    assert per_call("k") is None
+
+
+def test_text_rules_scan_a_reply_for_fences_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokentrim.fences
+    from tokentrim import trim
+
+    scans: list[str] = []
+    find = tokentrim.fences.find_code_blocks
+
+    def counting(text: str) -> list[tokentrim.fences.CodeBlock]:
+        scans.append(text)
+        return find(text)
+
+    reply = "Sure!\n\n```python\ndef f():\n    return 1\n\n\nprint(f())\n```\n\nHope this helps!\n"
+    expected = trim(reply, level="aggressive").text
+    monkeypatch.setattr(tokentrim.fences, "find_code_blocks", counting)
+    new_text = trim(reply, level="aggressive").text
+    assert new_text == expected
+    # Each text the text rules see is scanned once; the pipeline's split of their result is its own.
+    assert len(scans) == len(set(scans)) + 1 and scans[-1] == scans[-2], scans

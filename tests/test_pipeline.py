@@ -358,3 +358,27 @@ def test_trim_reads_no_prices_file(tmp_path) -> None:
     assert any("trim() reads no files" in w for w in unread.warnings)
     priced = trim("hi", model="house-model", prices=load_prices(path))
     assert priced.cost is not None and priced.cost.compute is not None
+
+
+def test_a_block_removed_prose_cleans_is_not_cleaned_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokentrim.languages.python as py
+
+    reply = (
+        "```python\ndef double(x):\n    return 2 * x\n\n\nif __name__ == '__main__':\n"
+        "    print(double(21))\n```\n\nI've added an example usage.\n"
+    )
+    expected = trim(reply, level="aggressive")
+    cleaned: list[str] = []
+    fresh = py._clean_fresh
+
+    def counting(codes: Sequence[str], settings: Settings) -> object:
+        cleaned.extend(codes)
+        return fresh(codes, settings)
+
+    monkeypatch.setattr(py, "_clean_fresh", counting)
+    result = trim(reply, level="aggressive")
+    assert "__main__" not in result.text
+    assert result.text == expected.text and result.blocks == expected.blocks
+    assert len(cleaned) == 1  # removed-prose asked, the pipeline reused its outcome
+    trim(reply, level="aggressive")
+    assert len(cleaned) == 2  # nothing is shared between calls

@@ -7,17 +7,23 @@ entries past it; an entry bigger than a quarter of the budget is not kept at all
 
 The budgets (see :data:`BUDGETS`) add up to 84 MiB per process. Lookups take a lock held only
 for the dictionary operation, never while the value is computed.
+
+:func:`one_call` scopes work shared within one ``trim()`` call (the fences of a reply that several
+text rules scan, a block that a text rule and the pipeline both clean): :func:`per_call` gives the
+call's own dictionary, which goes with the call, so it needs no budget.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import contextvars
 import functools
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-__all__ = ["BUDGETS", "ByteBoundedCache", "memoize"]
+__all__ = ["BUDGETS", "ByteBoundedCache", "memoize", "one_call", "per_call"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -118,3 +124,28 @@ def memoize(
         return _Memoized(function, ByteBoundedCache(BUDGETS[budget], size_of))
 
     return decorate
+
+
+@contextlib.contextmanager
+def one_call() -> Iterator[None]:
+    """Within the block, :func:`per_call` dictionaries are shared; they go when it ends. A context
+    variable: each thread and each task has its own, and nothing outlives the call (a formatter or
+    a rule swapped between two calls is always the one used)."""
+    token = _CALL.set({})
+    try:
+        yield
+    finally:
+        _CALL.reset(token)
+
+
+def per_call(kind: str) -> dict[Hashable, Any] | None:
+    """The current call's dictionary for ``kind`` (None outside :func:`one_call`)."""
+    shared = _CALL.get()
+    if shared is None:
+        return None
+    return shared.setdefault(kind, {})
+
+
+_CALL: contextvars.ContextVar[dict[str, dict[Hashable, Any]] | None] = contextvars.ContextVar(
+    "tokentrim_call", default=None
+)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from tokentrim.caching import one_call
 from tokentrim.cost.usage import Usage
 from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import Cleaner, CleanOutcome, Status, cleaner_for
@@ -145,7 +146,8 @@ def trim(
     original = _as_text(text, warnings)
 
     try:
-        new_text, blocks, fired, prose = _trim_text(original, settings, warnings)
+        with one_call():  # what text rules and the cleaning share: fences, cleaned blocks
+            new_text, blocks, fired, prose = _trim_text(original, settings, warnings)
     except Exception as exc:  # noqa: BLE001 - trim() must never lose the reply
         warnings.append(f"internal error, reply left as it was: {type(exc).__name__}: {exc}")
         new_text, blocks, fired, prose = original, [], [], None

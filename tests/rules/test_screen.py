@@ -212,3 +212,40 @@ def test_pipeline_output_is_the_same_without_the_screen_on_generated_programs(
 ) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         _same_outcomes(codes, "aggressive", monkeypatch)
+
+
+def _demo_cases() -> list[str]:
+    from test_demo_code import DEMO_FIXES, DEMO_NOOP
+
+    cases = [p.values[0] for p in DEMO_FIXES] + [getattr(p, "values", (p,))[0] for p in DEMO_NOOP]
+    return [textwrap.dedent(code).lstrip("\n") for code in cases]
+
+
+def test_screen_on_demo_code_cases() -> None:
+    """demo-code's trigger mirrors its example test: conservative on the rule's own cases, and it
+    fires on every block the rule changes."""
+    from tokentrim.rules.demo_code import DemoCode
+
+    for code in _demo_cases():
+        assert_screen_conservative(code)
+        changed = DemoCode(Settings(level="aggressive")).apply(cst.parse_module(code))
+        if changed.code != code:
+            assert "demo-shape" in code_features(ast.parse(code), code), code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            "def f(n):\n    return n\n\n\nn = int(input())\nprint(f(n))\n", id="input-feeds-it"
+        ),
+        pytest.param(
+            "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n", id="entry"
+        ),
+        pytest.param("def f():\n    pass\n\n\nimport os\n", id="import-after"),
+        pytest.param("def f():\n    pass\n\n\nrequests.get(f())\n", id="unknown-call"),
+    ],
+)
+def test_demo_shape_is_absent_where_demo_code_has_nothing_to_judge(code: str) -> None:
+    assert "demo-shape" not in code_features(ast.parse(code), code)
+    assert_screen_conservative(code)

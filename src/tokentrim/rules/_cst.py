@@ -7,6 +7,7 @@ Pure functions of nodes (no module-wide facts, except :func:`as_bool`, which ask
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 import libcst as cst
 
@@ -38,20 +39,31 @@ __all__ = [
 
 
 def has_comment(*nodes: cst.CSTNode | None) -> bool:
-    finder = _CommentFinder()
-    for node in nodes:
-        if node is not None:
-            node.visit(finder)
-    return finder.found
+    """Some ``Comment`` under one of ``nodes``.
+
+    A walk over the nodes' dataclass fields with its own stack, not a libcst visitor: the same
+    nodes (a visitor reaches children through the same fields) at a fraction of the cost, and it
+    stops at the first comment.
+    """
+    pending: list[object] = [node for node in nodes if node is not None]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Comment):
+            return True
+        kind = type(node)
+        fields = _NODE_FIELDS.get(kind)
+        if fields is None:
+            fields = _NODE_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))  # type: ignore[arg-type]
+        for name in fields:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                pending.append(value)
+            elif isinstance(value, tuple | list):
+                pending.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return False
 
 
-class _CommentFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.found = True
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def count_names(node: cst.CSTNode, name: str) -> int:

@@ -7,6 +7,12 @@ it means to and leave everything else byte-identical.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from tokentrim.caching import per_call
+
+if TYPE_CHECKING:
+    from tokentrim.fences import CodeBlock
 
 Span = tuple[int, int]
 
@@ -17,9 +23,20 @@ _DECORATION = re.compile(r"^[\W_]+$")  # emoji or punctuation only: belongs to t
 
 def fence_spans(text: str) -> list[Span]:
     """``(start, end)`` of every fenced code block, fences included (CommonMark, as the pipeline)."""
+    return [(block.start, block.end) for block in code_blocks(text)]
+
+
+def code_blocks(text: str) -> list[CodeBlock]:
+    """``fences.find_code_blocks(text)``, scanned once per ``trim()`` call whichever text rules ask."""
     from tokentrim.fences import find_code_blocks
 
-    return [(block.start, block.end) for block in find_code_blocks(text)]
+    shared = per_call("rules.code_blocks")
+    if shared is None:
+        return find_code_blocks(text)
+    found = shared.get(text)
+    if found is None:
+        found = shared[text] = find_code_blocks(text)
+    return list(found)
 
 
 def inside(position: int, spans: list[Span]) -> bool:

@@ -25,7 +25,9 @@ import ast
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.caching import memoize
+from tokentrim.rules._screen_demo import demo_shape
 from tokentrim.rules._screen_tokens import ODD_LINE_BREAKS, plain_fstring, removable_paren
 
 __all__ = ["code_features", "features_of"]
@@ -53,51 +55,48 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     """
     found: set[str] = set()
     names: set[str] = set()  # every Name and attribute spelled: uses, for unused-imports
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.If):
-            found.add("if")
-            if node.orelse:
-                found.add("if-else")
-                if node.body and isinstance(node.body[-1], _JUMPS):
-                    found.add("else-after-jump")
-            if len(node.body) == 1 and isinstance(node.body[0], ast.If):
-                found.add("nested-if")
-        elif isinstance(node, ast.Return):
-            found.add("return")
-            if node.value is None or (
-                isinstance(node.value, ast.Constant) and node.value.value is None
-            ):
-                found.add("return-none")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            found.add("bool-literal")
-        elif isinstance(node, ast.Assign):
-            found.add("assign")
-            target = node.targets[0]
-            if len(node.targets) == 1 and isinstance(target, ast.Name):
-                value = node.value
-                if isinstance(value, ast.BinOp):
-                    found.add("self-binop")
-                    # augmented-assign: `x = x <op> literal`, the target itself on the left.
-                    if (
-                        isinstance(value.left, ast.Name)
-                        and value.left.id == target.id
-                        and _literal(value.right)
-                    ):
-                        found.add("self-binop-same")
-        elif isinstance(node, ast.JoinedStr):
+    # One walk with its own stack, dispatching on the exact node type: ast.parse makes no
+    # subclasses, and the order of the walk does not matter (every shape only adds to `found`).
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        kind = type(node)
+        children = _CHILDREN.get(kind)
+        if children is None:
+            children = _CHILDREN[kind] = _child_fields(kind)
+        for field in children:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                pending.extend(value)
+            elif value is not None:
+                pending.append(value)
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Attribute:
+            names.add(node.attr)  # type: ignore[attr-defined]
+            if node.attr == "keys":  # type: ignore[attr-defined]
+                found.add("keys")
+            continue
+        if kind is ast.Constant:
+            if isinstance(node.value, bool):  # type: ignore[attr-defined]
+                found.add("bool-literal")
+            continue
+        if kind is ast.Call:
+            _call_features(node, found)  # type: ignore[arg-type]
+            continue
+        if kind is ast.If:
+            _if_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.Return:
+            _return_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.Assign:
+            _assign_features(node, found)  # type: ignore[arg-type]
+        elif kind is ast.JoinedStr:
             # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
             found.add("fstring")
-        elif isinstance(node, ast.Call):
-            _call_features(node, found)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-            if node.attr == "keys":
-                found.add("keys")
-        if isinstance(node, _DEFS) and _has_docstring(node.body):
-            _docstring_features(node.body[0], code, found)
-        for field in _BODY_FIELDS:
+        elif kind in _DEFS and _has_docstring(node.body):  # type: ignore[attr-defined]
+            _docstring_features(node.body[0], code, found)  # type: ignore[attr-defined]
+        for field in _BODIES.get(kind, ()):
             body = getattr(node, field, None)
             if not isinstance(body, list) or not body:
                 continue
@@ -115,6 +114,87 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     if code is None or removable_paren(code, tree):
         found.add("paren")
     return frozenset(found)
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold nodes (a node, a list of them, or None)."""
+    return tuple(
+        name for name in getattr(kind, "_fields", ()) if name not in _LEAF_FIELDS.get(kind, ())
+    )
+
+
+# Fields that hold only strings, numbers, constants or lists of names (never nodes).
+_LEAF_FIELDS: dict[type, tuple[str, ...]] = {
+    ast.Name: ("id",),
+    ast.Attribute: ("attr",),
+    ast.Constant: ("value", "kind"),
+    ast.FunctionDef: ("name", "type_comment"),
+    ast.AsyncFunctionDef: ("name", "type_comment"),
+    ast.ClassDef: ("name",),
+    ast.Global: ("names",),
+    ast.Nonlocal: ("names",),
+    ast.ImportFrom: ("module", "level"),
+    ast.alias: ("name", "asname"),
+    ast.arg: ("arg", "type_comment"),
+    ast.keyword: ("arg",),
+    ast.ExceptHandler: ("name",),
+    ast.FormattedValue: ("conversion",),
+    ast.comprehension: ("is_async",),
+    ast.Assign: ("type_comment",),
+    ast.For: ("type_comment",),
+    ast.AsyncFor: ("type_comment",),
+    ast.With: ("type_comment",),
+    ast.AsyncWith: ("type_comment",),
+    ast.AnnAssign: ("simple",),
+    ast.MatchSingleton: ("value",),
+    ast.MatchStar: ("name",),
+    ast.MatchMapping: ("rest",),
+    ast.MatchClass: ("kwd_attrs",),
+    ast.MatchAs: ("name",),
+    ast.TypeIgnore: ("lineno", "tag"),
+}
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+# The statement sequences of each node type that has some.
+_BODIES: dict[type, tuple[str, ...]] = {
+    kind: tuple(f for f in _BODY_FIELDS if f in kind._fields)
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, ast.stmt | ast.Module | ast.excepthandler)
+    and any(f in getattr(kind, "_fields", ()) for f in _BODY_FIELDS)
+}
+_BODIES[ast.match_case] = ("body",)
+
+
+def _if_features(node: ast.If, found: set[str]) -> None:
+    found.add("if")
+    if node.orelse:
+        found.add("if-else")
+        if node.body and isinstance(node.body[-1], _JUMPS):
+            found.add("else-after-jump")
+    if len(node.body) == 1 and isinstance(node.body[0], ast.If):
+        found.add("nested-if")
+
+
+def _return_features(node: ast.Return, found: set[str]) -> None:
+    found.add("return")
+    if node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None):
+        found.add("return-none")
+
+
+def _assign_features(node: ast.Assign, found: set[str]) -> None:
+    found.add("assign")
+    target = node.targets[0]
+    if len(node.targets) == 1 and isinstance(target, ast.Name):
+        value = node.value
+        if isinstance(value, ast.BinOp):
+            found.add("self-binop")
+            # augmented-assign: `x = x <op> literal`, the target itself on the left.
+            if (
+                isinstance(value.left, ast.Name)
+                and value.left.id == target.id
+                and _literal(value.right)
+            ):
+                found.add("self-binop-same")
 
 
 def _call_features(node: ast.Call, found: set[str]) -> None:
@@ -156,7 +236,7 @@ def _pair_features(body: list[ast.stmt], found: set[str]) -> None:
                     and len(then.targets) == 1
                     and len(other.targets) == 1
                     and isinstance(then.targets[0], _TARGETS)
-                    and ast.dump(then.targets[0]) == ast.dump(other.targets[0])
+                    and pyast.same(then.targets[0], other.targets[0])
                 ):
                     found.add("assign-pair")
                     if _is_bool(then.value) and _is_bool(other.value):
@@ -180,9 +260,9 @@ def _module_features(module: ast.Module, code: str | None, found: set[str]) -> s
     body = module.body
     if _has_docstring(body):
         _docstring_features(body[0], code, found)
-    # demo-code: top-level definitions followed by something, or a main guard it may drop.
-    defs = [i for i, stmt in enumerate(body) if isinstance(stmt, _DEFS)]
-    if defs and (defs[-1] != len(body) - 1 or any(_demo_guard(s, body, defs, code) for s in body)):
+    # demo-code: a main guard it may drop, or a statement after the definitions that may be an
+    # example of them.
+    if demo_shape(body, code):
         found.add("demo-shape")
     imported: set[str] = set()
     for stmt in body:
@@ -275,55 +355,6 @@ def _stored_names(targets: list[ast.expr]) -> set[str]:
         for node in ast.walk(target)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
     }
-
-
-def _demo_guard(stmt: ast.stmt, body: list[ast.stmt], defs: list[int], code: str | None) -> bool:
-    """demo-code: ``stmt`` may be a main guard the rule drops: an ``if __name__ == "__main__"``
-    (a string literal: libcst's SimpleString) without ``else`` that is not an entry point, i.e.
-    not an indented block of one ``main()``-like call of a definition here (``_is_entry``)."""
-    if not isinstance(stmt, ast.If) or stmt.orelse:
-        return False
-    test = stmt.test
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    if not (
-        any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
-        and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
-    ):
-        return False
-    if len(stmt.body) != 1 or stmt.body[0].lineno == stmt.lineno or code is None:
-        return True  # not one statement on a line of its own: not an entry point
-    lines = code.split("\n")
-    if ODD_LINE_BREAKS.search(code) or lines[stmt.body[0].lineno - 2].rstrip("\r").endswith("\\"):
-        return True  # a continued line: the statement may be on the `if` line
-    value: ast.expr | None = None
-    only = stmt.body[0]
-    if isinstance(only, ast.Expr):
-        value = only.value
-    elif isinstance(only, ast.Raise):
-        value = only.exc
-    defined = {getattr(body[i], "name", "") for i in defs}
-    while isinstance(value, ast.Call):
-        callee = _dotted_name(value.func)
-        if callee in defined and not value.args and not value.keywords:
-            return False  # an entry point: the rule keeps it
-        if callee not in ("sys.exit", "exit", "SystemExit", "asyncio.run") or len(value.args) != 1:
-            return True
-        value = value.args[0]
-    return True
-
-
-def _dotted_name(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])
 
 
 def _docstring_features(stmt: ast.stmt, code: str | None, found: set[str]) -> None:

@@ -136,7 +136,7 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
     if not cuts:
         return False
     groups = _statement_lines(tree)
-    references: dict[int, str] = {}
+    references: dict[int, ast.Module] = {}
     for line, open_from, open_to, close_from, close_to in cuts:
         group = next((g for g in groups if g[0] <= line <= g[1]), None)
         if group is None:
@@ -144,10 +144,10 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
         first, last, statements = group
         segment_start, segment_end = offsets[first - 1], offsets[min(last, len(offsets) - 1)]
         if first not in references:
-            references[first] = ast.dump(ast.Module(body=statements, type_ignores=[]))
+            references[first] = ast.Module(body=statements, type_ignores=[])
         cut = code[segment_start:open_from] + code[open_to:close_from] + code[close_to:segment_end]
         try:
-            if ast.dump(pyast.parse(cut)) == references[first]:
+            if pyast.same(pyast.parse(cut), references[first]):
                 return True
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue

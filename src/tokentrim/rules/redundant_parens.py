@@ -68,7 +68,7 @@ class RedundantParens(StandardRule):
         if not finder.found:
             return updated_node
         try:
-            reference = ast.dump(pyast.parse(code))
+            reference = pyast.parse(code)
         except (SyntaxError, ValueError, RecursionError):
             return updated_node
         candidates = finder.found
@@ -131,14 +131,14 @@ _INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDEN
 
 
 def _same_tree(
-    module: cst.Module, targets: set[int], reference: str
+    module: cst.Module, targets: set[int], reference: ast.Module
 ) -> tuple[cst.Module, str] | None:
     """``module`` without the parentheses of ``targets`` (and its code) if its AST stays
     ``reference``."""
     new = module.visit(_Unparen(targets))
     code = new.code
     try:
-        same = ast.dump(pyast.parse(code)) == reference
+        same = pyast.same(pyast.parse(code), reference)
     except (SyntaxError, ValueError, RecursionError):
         return None
     return (new, code) if same else None

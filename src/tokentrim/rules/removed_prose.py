@@ -19,7 +19,14 @@ from __future__ import annotations
 import re
 
 from tokentrim.rules import TextRule, register
-from tokentrim.rules._prose import Span, fence_spans, is_plain_prose, paragraphs, sentences
+from tokentrim.rules._prose import (
+    Span,
+    code_blocks,
+    fence_spans,
+    is_plain_prose,
+    paragraphs,
+    sentences,
+)
 
 _ADDED = r"(?:i(?:'ve|\s+have)\s+|i\s+|we(?:'ve|\s+have)\s+)?(?:also\s+)?(?:added|included|provided|written|put)"
 # The rest of a sentence, as long as it adds nothing else ("and type hints" would be kept).
@@ -100,13 +107,12 @@ class RemovedProse(TextRule):
 
     def _drops_main_block(self, text: str) -> bool:
         """Cleaning the last Python block removes its ``__main__`` block (demo-code is on)."""
-        from tokentrim.fences import find_code_blocks
         from tokentrim.languages.python import clean_python
         from tokentrim.rules import enabled_rules
 
         if not any(rule.id == "demo-code" for rule in enabled_rules(self.settings)):
             return False
-        blocks = [b for b in find_code_blocks(text) if b.lang == "python"]
+        blocks = [b for b in code_blocks(text) if b.lang == "python"]
         if not blocks or "__main__" not in blocks[-1].code:
             return False
         outcome = clean_python(blocks[-1].code, self.settings)

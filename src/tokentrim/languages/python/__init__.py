@@ -25,7 +25,7 @@ import libcst as cst
 from black.parsing import stringify_ast
 
 from tokentrim import pyast
-from tokentrim.caching import memoize
+from tokentrim.caching import memoize, per_call
 from tokentrim.languages import CleanOutcome
 from tokentrim.languages.python.comments import scan_comments, strip_comments
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
@@ -76,8 +76,26 @@ def clean_python_batch(
     :func:`clean_python` would, but the formatter sees all of them at once, once per pass.
 
     Returns one outcome per block and the warnings that concern the batch (a formatter that
-    could not run). Never raises on bad input.
+    could not run). Never raises on bad input. Within one ``trim()`` call
+    (:func:`~tokentrim.caching.one_call`), a block already cleaned with the same settings is not
+    cleaned again.
     """
+    shared = per_call("python.outcomes")  # a block a text rule cleaned already (removed-prose)
+    if shared is None:
+        return _clean_fresh(codes, settings)
+    keys = [(code, settings) for code in codes]
+    todo = [i for i, key in enumerate(keys) if key not in shared]
+    if todo:
+        fresh, warnings = _clean_fresh([codes[i] for i in todo], settings)
+        if warnings:
+            # The formatter could not run as asked: all the blocks again, as without sharing.
+            return (fresh, warnings) if len(todo) == len(codes) else _clean_fresh(codes, settings)
+        for i, outcome in zip(todo, fresh, strict=True):
+            shared[keys[i]] = outcome
+    return [shared[key] for key in keys], []
+
+
+def _clean_fresh(codes: Sequence[str], settings: Settings) -> tuple[list[CleanOutcome], list[str]]:
     run = FormatRun(settings.formatter, settings.line_length) if settings.format else None
     outcomes = _clean_all(codes, settings, run)
     if run is None:
@@ -226,7 +244,7 @@ def _one_pass(
             if stripped != code:
                 if not stripped.strip():
                     return "", [], [], explained
-                if ast.dump(_parse(stripped)) != ast.dump(tree):
+                if not pyast.same(_parse(stripped), tree):  # ast.dump equality
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:

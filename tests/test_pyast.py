@@ -1,0 +1,83 @@
+"""pyast.same: the safety nets' AST equality is exactly ``ast.dump(a) == ast.dump(b)``."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import hypothesmith
+import pytest
+from conftest import examples
+from hypothesis import given, settings
+
+from tokentrim import pyast
+
+SOURCES = sorted((Path(__file__).resolve().parent.parent / "src" / "tokentrim").rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param("x = 1\n", "x = (1)\n", id="parens-same"),
+        pytest.param("x = 1\n", "x = 1.0\n", id="int-float"),
+        pytest.param("x = 0.0\n", "x = -0.0\n", id="signed-zero"),
+        pytest.param("x = 1\n", "x = True\n", id="int-bool"),
+        pytest.param("x = 'ab'\n", "x = 'a' 'b'\n", id="concatenated"),
+        pytest.param("x = u'a'\n", "x = 'a'\n", id="string-kind"),
+        pytest.param("return\n", "return None\n", id="none-field"),
+        pytest.param("def f(x): pass\n", "def f(x: int): pass\n", id="annotation"),
+        pytest.param("x[1:2]\n", "x[1:]\n", id="slice"),
+        pytest.param("{**a, 1: 2}\n", "{**a, 1: 3}\n", id="none-in-list"),
+        pytest.param("f(a)\n", "f(*a)\n", id="starred"),
+        pytest.param("a.b\n", "a.c\n", id="attribute"),
+        pytest.param("x = 1  # c\ny = 2\n", "x = 1\n\ny = 2\n", id="positions-only"),
+        pytest.param("1e999\n", "2e999\n", id="infinity"),
+    ],
+)
+def test_same_is_ast_dump_equality(a: str, b: str) -> None:
+    tree_a, tree_b = ast.parse(a), ast.parse(b)
+    assert pyast.same(tree_a, tree_b) == (ast.dump(tree_a) == ast.dump(tree_b))
+    assert pyast.same(tree_b, tree_a) == (ast.dump(tree_a) == ast.dump(tree_b))
+
+
+def test_same_on_hand_built_trees_with_fields_left_out() -> None:
+    # ast.dump leaves out a None whose class default is None, and a field that is not set.
+    for a, b in [
+        (ast.Return(), ast.Return(value=None)),
+        (ast.Name(id="x"), ast.Name(id="x", ctx=ast.Load())),
+        (ast.Constant(value=1), ast.Constant(value=1, kind=None)),
+    ]:
+        assert pyast.same(a, b) == (ast.dump(a) == ast.dump(b))
+
+
+def test_same_on_the_project_sources_and_their_subtrees() -> None:
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in SOURCES[:40]]
+    for tree in trees:
+        assert pyast.same(tree, ast.parse(ast.unparse(tree)))
+    nodes = [node for tree in trees[:8] for node in ast.walk(tree)][::7]
+    for a, b in itertools.islice(itertools.product(nodes, nodes[::13]), 20_000):
+        assert pyast.same(a, b) == (ast.dump(a) == ast.dump(b))
+
+
+def test_same_on_a_tree_deeper_than_the_recursion_limit() -> None:
+    def deep(name: str) -> ast.expr:
+        node: ast.expr = ast.Name(id=name, ctx=ast.Load())
+        for _ in range(5_000):
+            node = ast.UnaryOp(op=ast.USub(), operand=node)
+        return node
+
+    assert pyast.same(deep("x"), deep("x"))
+    assert not pyast.same(deep("x"), deep("y"))
+
+
+@settings(max_examples=examples(100))
+@given(hypothesmith.from_grammar(), hypothesmith.from_grammar())
+def test_same_agrees_with_ast_dump_on_generated_programs(a: str, b: str) -> None:
+    try:
+        tree_a, tree_b = ast.parse(a), ast.parse(b)
+        dumps = ast.dump(tree_a), ast.dump(tree_b)
+    except Exception:  # noqa: BLE001 - hypothesmith can produce code the parser rejects
+        return
+    assert pyast.same(tree_a, tree_b) == (dumps[0] == dumps[1])
+    assert pyast.same(tree_a, ast.parse(a))
