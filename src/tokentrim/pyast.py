@@ -46,17 +46,21 @@ def same(a: object, b: object) -> bool:
     while pending:
         x, y = pending.pop()
         if isinstance(x, ast.AST):
-            if type(x) is type(y):
+            kind = type(x)
+            if kind is type(y):  # the common case: the same fields, the same class defaults
                 for name in x._fields:
                     value_x, value_y = getattr(x, name, _MISSING), getattr(y, name, _MISSING)
-                    if value_x is value_y:
+                    if value_x is value_y or (
+                        (value_x is None or value_x is _MISSING)
+                        and (value_y is None or value_y is _MISSING)
+                        and _left_out(kind, name, value_x)
+                        and _left_out(kind, name, value_y)
+                    ):
                         continue
-                    if value_x is None or value_y is None or _MISSING in (value_x, value_y):
-                        break  # what dump leaves out decides: compare the fields it shows
+                    # A field left out on one side only meets a shown value: the pair differs.
                     pending.append((value_x, value_y))
-                else:
-                    continue
-            if not isinstance(y, ast.AST) or type(x).__name__ != type(y).__name__:
+                continue
+            if not isinstance(y, ast.AST) or kind.__name__ != type(y).__name__:
                 return False
             fields_x, fields_y = _fields(x), _fields(y)
             if [n for n, _ in fields_x] != [n for n, _ in fields_y]:
@@ -76,19 +80,16 @@ def same(a: object, b: object) -> bool:
 _MISSING = object()
 
 
+def _left_out(kind: type, name: str, value: object) -> bool:
+    """Whether ``ast.dump`` leaves the field out: not set, or None where its class default is."""
+    return value is _MISSING or (value is None and getattr(kind, name, ...) is None)
+
+
 def _fields(node: ast.AST) -> list[tuple[str, object]]:
     """The fields ``ast.dump`` shows, with their values."""
-    shown = []
-    cls = type(node)
-    for name in node._fields:
-        try:
-            value = getattr(node, name)
-        except AttributeError:
-            continue
-        if value is None and getattr(cls, name, ...) is None:
-            continue
-        shown.append((name, value))
-    return shown
+    kind = type(node)
+    values = ((name, getattr(node, name, _MISSING)) for name in node._fields)
+    return [(name, value) for name, value in values if not _left_out(kind, name, value)]
 
 
 _EXACT = (str, bytes, int, bool)  # types whose repr is equal exactly when the values are
