@@ -61,14 +61,11 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     while pending:
         node = pending.pop()
         kind = type(node)
-        children = _CHILDREN.get(kind)
-        if children is None:
-            children = _CHILDREN[kind] = _child_fields(kind)
-        for field in children:
+        for field in getattr(kind, "_fields", ()):  # none for a leaf a list holds (None, a name)
             value = getattr(node, field, None)
             if type(value) is list:
                 pending.extend(value)
-            elif value is not None:
+            elif isinstance(value, ast.AST):
                 pending.append(value)
         if kind is ast.Name:
             names.add(node.id)  # type: ignore[attr-defined]
@@ -116,44 +113,6 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
     return frozenset(found)
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
-    """The fields of a node type that can hold nodes (a node, a list of them, or None)."""
-    return tuple(
-        name for name in getattr(kind, "_fields", ()) if name not in _LEAF_FIELDS.get(kind, ())
-    )
-
-
-# Fields that hold only strings, numbers, constants or lists of names (never nodes).
-_LEAF_FIELDS: dict[type, tuple[str, ...]] = {
-    ast.Name: ("id",),
-    ast.Attribute: ("attr",),
-    ast.Constant: ("value", "kind"),
-    ast.FunctionDef: ("name", "type_comment"),
-    ast.AsyncFunctionDef: ("name", "type_comment"),
-    ast.ClassDef: ("name",),
-    ast.Global: ("names",),
-    ast.Nonlocal: ("names",),
-    ast.ImportFrom: ("module", "level"),
-    ast.alias: ("name", "asname"),
-    ast.arg: ("arg", "type_comment"),
-    ast.keyword: ("arg",),
-    ast.ExceptHandler: ("name",),
-    ast.FormattedValue: ("conversion",),
-    ast.comprehension: ("is_async",),
-    ast.Assign: ("type_comment",),
-    ast.For: ("type_comment",),
-    ast.AsyncFor: ("type_comment",),
-    ast.With: ("type_comment",),
-    ast.AsyncWith: ("type_comment",),
-    ast.AnnAssign: ("simple",),
-    ast.MatchSingleton: ("value",),
-    ast.MatchStar: ("name",),
-    ast.MatchMapping: ("rest",),
-    ast.MatchClass: ("kwd_attrs",),
-    ast.MatchAs: ("name",),
-    ast.TypeIgnore: ("lineno", "tag"),
-}
-_CHILDREN: dict[type, tuple[str, ...]] = {}
 # The statement sequences of each node type that has some.
 _BODIES: dict[type, tuple[str, ...]] = {
     kind: tuple(f for f in _BODY_FIELDS if f in kind._fields)
