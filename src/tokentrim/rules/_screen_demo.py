@@ -35,26 +35,17 @@ def _demo_guard(stmt: ast.stmt, body: list[ast.stmt], defs: list[int], code: str
     """demo-code: ``stmt`` may be a main guard the rule drops: an ``if __name__ == "__main__"``
     (a string literal: libcst's SimpleString) without ``else`` that is not an entry point, i.e.
     not an indented block of one ``main()``-like call of a definition here (``_is_entry``)."""
-    if not isinstance(stmt, ast.If) or stmt.orelse:
+    sides = _main_sides(stmt)
+    if sides is None or not (sides[1] and sides[2]):
         return False
-    test = stmt.test
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    if not (
-        any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
-        and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
-    ):
-        return False
-    if len(stmt.body) != 1 or stmt.body[0].lineno == stmt.lineno or code is None:
+    guard = sides[0]
+    if len(guard.body) != 1 or guard.body[0].lineno == guard.lineno or code is None:
         return True  # not one statement on a line of its own: not an entry point
     lines = code.split("\n")
-    if ODD_LINE_BREAKS.search(code) or lines[stmt.body[0].lineno - 2].rstrip("\r").endswith("\\"):
+    if ODD_LINE_BREAKS.search(code) or lines[guard.body[0].lineno - 2].rstrip("\r").endswith("\\"):
         return True  # a continued line: the statement may be on the `if` line
     value: ast.expr | None = None
-    only = stmt.body[0]
+    only = guard.body[0]
     if isinstance(only, ast.Expr):
         value = only.value
     elif isinstance(only, ast.Raise):
@@ -144,6 +135,22 @@ def _top_level_names(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     return names, stored
 
 
+def _main_sides(stmt: ast.stmt) -> tuple[ast.If, list[ast.Name], list[ast.Constant]] | None:
+    """For an ``if`` without ``else`` testing one ``==``: the ``if``, its sides that are the name
+    ``__name__`` and those that are the constant ``"__main__"``; None for any other statement."""
+    if not isinstance(stmt, ast.If) or stmt.orelse:
+        return None
+    test = stmt.test
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+    ):
+        return None
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    strings = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return stmt, names, strings
+
+
 _MAIN_STRING = re.compile(r"""[uUrR]?('|"|\'\'\'|\"\"\")__main__\1""")
 
 
@@ -151,16 +158,10 @@ def _surely_main_guard(stmt: ast.stmt, code: str | None) -> bool:
     """What demo-code's ``_is_main_guard`` says of ``stmt``, when it surely says yes: an ``if``
     without ``else`` comparing ``__name__`` with one string literal ``"__main__"`` (one token:
     libcst's SimpleString)."""
-    if code is None or not isinstance(stmt, ast.If) or stmt.orelse:
+    sides = _main_sides(stmt)
+    if code is None or sides is None:
         return False
-    test = stmt.test
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    strings = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    _, names, strings = sides
     if len(names) != 1 or len(strings) != 1 or strings[0].lineno != strings[0].end_lineno:
         return False
     if ODD_LINE_BREAKS.search(code):
