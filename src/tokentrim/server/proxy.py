@@ -326,11 +326,14 @@ class Proxy:
             metrics.added_latency.labels(route).observe(spent)
             if not rewriter.failed:
                 original, released = rewriter.rewriter.original, rewriter.rewriter.released
-                metrics.tokens_before.inc(count_tokens(original, model=self.settings.model))
-                metrics.tokens_after.inc(count_tokens(released, model=self.settings.model))
+                before = count_tokens(original, model=self.settings.model)
+                unchanged = released == original  # a prose-only stream: its tokens counted once
+                after = before if unchanged else count_tokens(released, model=self.settings.model)
+                metrics.tokens_before.inc(before)
+                metrics.tokens_after.inc(after)
                 if not original:  # a stream of tool calls: nothing to trim
                     metrics.untrimmed.labels(route, "no_text").inc()
-                elif released == original:
+                elif unchanged:
                     self._unchanged(path, [])
 
         return _Relay(upstream, _response_headers(upstream, rewritten=True), metrics, body())
