@@ -3,6 +3,7 @@ run with ``--workers 2`` (metrics summed over the workers, graceful shutdown of 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -73,27 +74,9 @@ def upstream() -> Iterator[StandIn]:
 def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
     upstream: StandIn, tmp_path: Path
 ) -> None:
-    port = free_port()
-    paths = os.pathsep.join([str(TESTS), str(Path(tokentrim.__file__).resolve().parents[1])])
-    env = {**os.environ, "PYTHONPATH": paths, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     (tmp_path / "counter_1.db").write_bytes(b"stale")  # a previous run's: wiped at start
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
-        + ["--port", str(port), "--workers", "2", "--no-access-log", "--shutdown-timeout", "20"],
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.1)
+    serve = ["--workers", "2", "--shutdown-timeout", "20"]
+    with _served(upstream, serve, {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}) as (process, base):
         body = {"model": "m", "messages": [{"role": "user", "content": "text=hi"}]}
         for _ in range(8):  # fresh connections, spread over the workers by the kernel
             assert httpx.post(base + "/v1/chat/completions", json=body).status_code == 200
@@ -122,36 +105,12 @@ def test_two_workers_sum_their_metrics_and_finish_open_streams_on_sigterm(
             rest = b"".join(chunks)
         assert (first + rest).endswith(b"data: [DONE]\n\n")
         assert process.wait(30) == 0
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
 
 
 def test_on_sigterm_a_stream_longer_than_the_shutdown_deadline_is_cut_at_it(
     upstream: StandIn,
 ) -> None:
-    port = free_port()
-    paths = os.pathsep.join([str(TESTS), str(Path(tokentrim.__file__).resolve().parents[1])])
-    env = {**os.environ, "PYTHONPATH": paths}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
-        + ["--port", str(port), "--no-access-log", "--shutdown-timeout", "1"],
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.1)
+    with _served(upstream, ["--shutdown-timeout", "1"], {}) as (process, base):
         # ~3,000 events 20 ms apart: a minute of stream, far past the one-second deadline.
         text = "Prose, streamed slowly. " * 1000
         slow = {
@@ -171,6 +130,37 @@ def test_on_sigterm_a_stream_longer_than_the_shutdown_deadline_is_cut_at_it(
                 pass  # cut mid-stream: the connection closed without the chunked ending
         assert process.wait(30) is not None  # it stopped, well before the stream's minute
         assert not received.endswith(b"data: [DONE]\n\n")
+
+
+@contextlib.contextmanager
+def _served(
+    upstream: StandIn, flags: list[str], env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``tokentrim serve`` of this tree in its own process group, ready (``/readyz``); killed at the
+    end if it is still running."""
+    port = free_port()
+    paths = os.pathsep.join([str(TESTS), str(Path(tokentrim.__file__).resolve().parents[1])])
+    environ = {**os.environ, "PYTHONPATH": paths, **env}
+    if "PROMETHEUS_MULTIPROC_DIR" not in env:
+        environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tokentrim", "serve", "--upstream", upstream.url]
+        + ["--port", str(port), "--no-access-log", *flags],
+        env=environ,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+        yield process, base
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
