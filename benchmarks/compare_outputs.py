@@ -30,6 +30,8 @@ CONFIGS = {
     "aggressive": ["--level", "aggressive"],
     "standard+prose-drop": ["--level", "standard", "--prose", "drop"],
     "aggressive+prose-drop": ["--level", "aggressive", "--prose", "drop"],
+    "standard+narration": ["--level", "standard", "--comments", "narration"],
+    "standard+no-format": ["--level", "standard", "--no-format"],
 }
 
 

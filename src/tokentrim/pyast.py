@@ -15,15 +15,20 @@ lock costs nothing measurable, since ``ast.parse`` is C code that holds the GIL 
 re-entrant, so a finalizer that parses on the same thread cannot deadlock.
 
 :func:`same` is the safety nets' and rules' "the AST did not change": ``ast.dump(a) == ast.dump(b)``
-without building the two strings.
+without building the two strings. :data:`ODD_LINE_BREAKS` finds the line breaks that make Python's
+lines differ from ``str.splitlines``' and ``readline``'s.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import threading
 
-__all__ = ["parse", "same"]
+__all__ = ["ODD_LINE_BREAKS", "parse", "same"]
+
+# Line breaks Python's parser and str.splitlines / readline count differently.
+ODD_LINE_BREAKS = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _LOCK = threading.RLock()
 

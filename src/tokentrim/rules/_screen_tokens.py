@@ -11,6 +11,7 @@ import tokenize
 
 from tokentrim import pyast
 from tokentrim.caching import memoize
+from tokentrim.pyast import ODD_LINE_BREAKS
 
 __all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
 
@@ -51,8 +52,6 @@ def _may_open_group(code: str) -> bool:
     return False
 
 
-# Line breaks Python's parser and str.splitlines / readline count differently.
-ODD_LINE_BREAKS = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _WORD_END = re.compile(r"\w+$")
 _INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 

@@ -27,7 +27,11 @@ from black.parsing import stringify_ast
 from tokentrim import pyast
 from tokentrim.caching import memoize, per_call
 from tokentrim.languages import CleanOutcome
-from tokentrim.languages.python.comments import scan_comments, strip_comments
+from tokentrim.languages.python.comments import (
+    scan_comments,
+    strip_comment_lines,
+    strip_comments,
+)
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 from tokentrim.languages.python.formatting import FormatRun, Result, Unformattable
 from tokentrim.languages.python.narration import plan as plan_narration
@@ -234,6 +238,18 @@ def _one_pass(
         if not only:
             comments = "none"
     needs_strip = comments != "none"
+    if comments == "statements":
+        # No comment inside brackets: stripped from the tokens, and libcst parses the block only
+        # if some rule may change what is left.
+        stripped = strip_comment_lines(code, only)
+        if stripped is not None:
+            if not stripped.strip():
+                return "", [], [], explained
+            after = _parse(stripped)
+            if not code_rules or not may_fire(code_rules, stripped, after, settings):
+                if not pyast.same(after, tree):  # ast.dump equality
+                    raise _NetFailed("comment stripping changed the AST")
+                return stripped, [], [], explained
     if code_rules and not needs_strip and not may_fire(code_rules, code, tree, settings):
         code_rules = ()  # the rules' pre-screen shows none can change this block (rules._screen)
     if needs_strip or code_rules:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from tokentrim.pyast import ODD_LINE_BREAKS
+
 PRAGMA = re.compile(
     r"#\s*(type:|noqa\b|pragma\b|fmt:|pylint:|mypy:|pyright:|ruff:|isort:)", re.IGNORECASE
 )
@@ -218,3 +220,169 @@ def _collapse_blank_runs(lines, limit: int) -> list[cst.EmptyLine]:  # type: ign
             run = 0
         out.append(line)
     return out
+
+
+def strip_comment_lines(code: str, only: frozenset[str] | None = None) -> str | None:
+    """What ``strip_comments(parse_module(code), statements_only=True, only=only).code`` gives,
+    without libcst: from the tokens, for a block whose comments are all outside brackets (see
+    :func:`scan_comments`). None when the block has a shape this does not model (the caller
+    takes the libcst path).
+
+    The comment-only and blank lines between two statements belong, as in libcst, to the next
+    statement, except that each block the next statement dedents out of first takes, as its
+    footer, those up to the last one indented at its own level. Within each such list the
+    comment lines go and a run of blank lines never grows longer than the longest run the list
+    had; a list that opens a block and started with a removed comment loses its leading blanks.
+    A removed trailing comment takes the whitespace before it (not a ``;``'s).
+    """
+    if ODD_LINE_BREAKS.search(code):
+        return None  # lines as Python counts them are not str.splitlines' lines
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    lines = code.splitlines(keepends=True)
+
+    def drop(text: str) -> bool:
+        return not PRAGMA.match(text) and (only is None or text in only)
+
+    cut: dict[int, int] = {}  # line number -> column where a removed trailing comment's cut starts
+    removed: set[int] = set()  # comment-only and blank lines that go
+    indents: list[str] = []
+    closing: list[str] = []  # the indentation of each block closed since the last logical line
+    gap_start, opening, line_start, seen_statement, depth = 1, False, True, False, 0
+    last_code: tokenize.TokenInfo | None = None
+    for token in tokens:
+        kind = token.type
+        if kind == tokenize.COMMENT:
+            if depth:
+                return None
+            if not line_start:  # a trailing comment: code before it on its logical line
+                if last_code is None or last_code.end[0] != token.start[0]:
+                    return None
+                if drop(token.string):
+                    keep = last_code.type == tokenize.OP and last_code.string == ";"
+                    cut[token.start[0]] = token.start[1] if keep else last_code.end[1]
+        elif kind == tokenize.INDENT:
+            indents.append(token.string)
+            opening = True
+        elif kind == tokenize.DEDENT:
+            closing.append(indents.pop())
+        elif kind == tokenize.NEWLINE:
+            gap_start, opening, line_start, closing = token.start[0] + 1, False, True, []
+        elif kind != tokenize.NL:
+            if line_start:  # the first token of a logical line: the lines before it are a gap
+                owner = "next" if seen_statement else "header"
+                if kind == tokenize.ENDMARKER:
+                    owner = "footer"
+                    if not seen_statement:
+                        return None  # nothing but comments: libcst decides where they go
+                    end = len(lines) + 1
+                    if any(
+                        lines[n - 1].strip(" \t\r\n") == "" != lines[n - 1].strip("\r\n")
+                        for n in range(gap_start, end)
+                    ):
+                        return None  # libcst's print drops lines before such a last line
+                else:
+                    end = token.start[0]
+                    owner = "opening" if opening else owner
+                gap = list(range(gap_start, end))
+                if not _strip_gap(lines, gap, closing, owner, drop, removed):
+                    return None
+                seen_statement, line_start = True, False
+            if kind == tokenize.OP:
+                depth += token.string in "([{"
+                depth -= token.string in ")]}"
+            last_code = token
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if number in removed:
+            continue
+        column = cut.get(number)
+        if column is not None:
+            body = line.rstrip("\r\n")
+            line = line[:column] + line[len(body) :]
+        out.append(line)
+    text = "".join(out)
+    if not code.endswith(("\n", "\r")) and text.endswith("\n"):
+        # libcst keeps the module's lack of a final newline, whichever line ends it now.
+        text = text[: -2 if text.endswith("\r\n") else -1]
+    return text
+
+
+_LINE_ENDS = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT)
+_GAP_TOKENS = (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _strip_gap(
+    lines: list[str],
+    gap: list[int],
+    closing: list[str],
+    owner: str,
+    drop: Callable[[str], bool],
+    removed: set[int],
+) -> bool:
+    """Mark the lines of one gap that go; False when a line is not blank or a comment."""
+    comments: dict[int, str] = {}
+    for number in gap:
+        text = lines[number - 1].lstrip(" \t").rstrip("\r\n")
+        if text.startswith("#"):
+            comments[number] = text  # as tokenize spells it, trailing whitespace included
+        elif text.strip(" \t"):
+            return False
+    if not comments:
+        return True
+    rest = gap
+    for indent in closing:  # innermost first: each closed block's footer
+        last = max((i for i, n in enumerate(rest) if lines[n - 1].startswith(indent)), default=-1)
+        _strip_list(lines, rest[: last + 1], comments, False, False, drop, removed)
+        rest = rest[last + 1 :]
+    if owner == "footer" and any(lines[n - 1][:1] in (" ", "\t") for n in rest):
+        return False  # libcst's module footer loses the lines before an indented one
+    _strip_list(lines, rest, comments, owner == "header", owner == "opening", drop, removed)
+    return True
+
+
+def _strip_list(
+    lines: list[str],
+    numbers: list[int],
+    comments: dict[int, str],
+    header: bool,
+    opening: bool,
+    drop: Callable[[str], bool],
+    removed: set[int],
+) -> None:
+    """One list of empty lines, as :func:`_strip_lines` and
+    :func:`_no_blank_after_opening_comment` treat it."""
+    gone = {
+        n
+        for position, n in enumerate(numbers, start=1)
+        if n in comments
+        and drop(comments[n])
+        and not (header and is_kept_comment(comments[n], position))
+    }
+    if not gone:
+        return
+    longest = run = 0
+    for n in numbers:
+        run = 0 if n in comments else run + 1
+        longest = max(longest, run)
+    run = 0
+    kept: list[int] = []
+    for n in numbers:
+        if n in gone:
+            continue
+        if n in comments:
+            run = 0
+        else:
+            run += 1
+            if run > max(longest, 1):
+                gone.add(n)
+                continue
+        kept.append(n)
+    if opening and numbers[0] in gone:
+        for n in kept:
+            if n in comments:
+                break
+            gone.add(n)
+    removed.update(gone)
