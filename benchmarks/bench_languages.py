@@ -188,8 +188,10 @@ def _clear_caches() -> None:
     import tokentrim.languages.python as py
     from tokentrim.languages.python import formatting
 
-    for cached in (py._black_ast, py._parse):
-        cached.cache_clear()
+    for name in ("_black_ast", "_parse"):  # _black_ast: revisions before pyast.same_for_black
+        cached = getattr(py, name, None)
+        if cached is not None:
+            cached.cache_clear()
     formatting.clear_caches()
 
 

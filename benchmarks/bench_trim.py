@@ -143,8 +143,10 @@ def _clear_caches() -> None:
 
     import tokentrim.languages.python as py
 
-    for cached in (py._black_ast, py._parse):
-        cached.cache_clear()
+    for name in ("_black_ast", "_parse"):  # _black_ast: revisions before pyast.same_for_black
+        cached = getattr(py, name, None)
+        if cached is not None:
+            cached.cache_clear()
     try:
         importlib.import_module("tokentrim.languages.python.formatting").clear_caches()
     except ImportError:  # before the formatter seam: black's cache and fixed points lived here

@@ -84,7 +84,6 @@ def _run(text: str, settings: Settings, name: str) -> tuple[float, float, list[s
     """Seconds of trim(), seconds inside the formatter, and each block's net result."""
     import tokentrim.languages.python as py
 
-    py._black_ast.cache_clear()
     py._parse.cache_clear()
     formatting.clear_caches()
     timed = _Timed(FORMATTERS[name])

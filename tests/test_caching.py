@@ -29,7 +29,7 @@ def test_an_entry_over_a_quarter_of_the_budget_is_not_kept() -> None:
 def test_memoize_caches_results_and_clears() -> None:
     calls = []
 
-    @memoize("python.black_ast", lambda key, value: len(value))
+    @memoize("python.format", lambda key, value: len(value))
     def shout(text: str) -> str:
         calls.append(text)
         return text.upper()

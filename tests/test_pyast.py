@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import itertools
 from pathlib import Path
 
@@ -81,3 +82,79 @@ def test_same_agrees_with_ast_dump_on_generated_programs(a: str, b: str) -> None
         return
     assert pyast.same(tree_a, tree_b) == (dumps[0] == dumps[1])
     assert pyast.same(tree_a, ast.parse(a))
+
+
+def _black_lines(tree: ast.AST) -> str:
+    from black.parsing import stringify_ast
+
+    # stringify_ast drops a string's u prefix in the tree it reads: give it a copy.
+    return "\n".join(stringify_ast(copy.deepcopy(tree)))
+
+
+def _black_same(a: str, b: str) -> tuple[bool, bool]:
+    """(same_for_black, stringify_ast equality) of two sources' trees."""
+    tree_a, tree_b = ast.parse(a), ast.parse(b)
+    return pyast.same_for_black(tree_a, tree_b), _black_lines(tree_a) == _black_lines(tree_b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param('"""Doc.\n    more\n"""\n', '"""Doc.\nmore"""\n', id="docstring-whitespace"),
+        pytest.param('x = """a\n  b"""\n', 'x = """a\nb"""\n', id="string-not-a-statement"),
+        pytest.param("del a, b\n", "del (a, b)\n", id="del-tuple"),
+        pytest.param("del a, (b, c)\n", "del a, b, c\n", id="del-nested-tuple"),
+        pytest.param("del [a, b]\n", "del a, b\n", id="del-list"),
+        pytest.param("x = u'a'\n", "x = 'a'\n", id="u-prefix"),
+        pytest.param("global a, b\n", "global c\n", id="names-are-not-nodes"),
+        pytest.param("x = 1\n", "x = 1.0\n", id="int-float"),
+        pytest.param("x = 0.0\n", "x = -0.0\n", id="signed-zero"),
+        pytest.param("x = 1\n", "x = True\n", id="int-bool"),
+        pytest.param("return\n", "return None\n", id="none-field"),
+        pytest.param("f(a)\n", "f(*a)\n", id="starred"),
+        pytest.param("'a'\n", "b'a'\n", id="str-bytes"),
+        pytest.param("'  a  '\n", "'a'\n", id="statement-string-stripped"),
+    ],
+)
+def test_same_for_black_is_stringify_ast_equality(a: str, b: str) -> None:
+    ours, black_says = _black_same(a, b)
+    assert ours == black_says
+    assert _black_same(b, a) == (ours, black_says)
+
+
+def test_same_for_black_changes_neither_tree() -> None:
+    tree = ast.parse("x = u'a'\n")
+    assert pyast.same_for_black(tree, ast.parse("x = 'a'\n"))
+    assert tree.body[0].value.kind == "u"  # type: ignore[attr-defined]
+
+
+def test_same_for_black_on_the_project_sources_and_their_subtrees() -> None:
+    import black
+
+    for path in SOURCES[:25]:
+        source = path.read_text(encoding="utf-8")
+        formatted = black.format_str(source, mode=black.Mode(line_length=60))
+        assert pyast.same_for_black(ast.parse(source), ast.parse(formatted))
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in SOURCES[:6]]
+    nodes = [node for tree in trees for node in ast.walk(tree)][::11]
+    for a, b in itertools.islice(itertools.product(nodes, nodes[::17]), 5_000):
+        assert pyast.same_for_black(a, b) == (_black_lines(a) == _black_lines(b))
+
+
+@settings(max_examples=examples(100))
+@given(hypothesmith.from_grammar(), hypothesmith.from_grammar())
+def test_same_for_black_agrees_with_stringify_ast_on_generated_programs(a: str, b: str) -> None:
+    try:
+        ast.parse(a), ast.parse(b)
+    except Exception:  # noqa: BLE001 - hypothesmith can produce code the parser rejects
+        return
+    import black
+
+    ours, black_says = _black_same(a, b)
+    assert ours == black_says
+    try:
+        formatted = black.format_str(a, mode=black.Mode())
+        ast.parse(formatted)
+    except Exception:  # noqa: BLE001 - black rejects some of what hypothesmith writes
+        return
+    assert _black_same(a, formatted)[0] == _black_same(a, formatted)[1]

@@ -33,7 +33,6 @@ MiB = 1 << 20
 BUDGETS: dict[str, int] = {
     "python.parse": 32 * MiB,  # ast.Module trees of recent blocks
     "python.format": 16 * MiB,  # the formatter's output for recent inputs
-    "python.black_ast": 8 * MiB,  # black's normalised AST dumps
     "python.fixed_points": 8 * MiB,  # texts a formatter is proven to leave unchanged
     "rules.features": 8 * MiB,  # the rules' pre-screen shapes of recent blocks (key: code, tree)
     "rules.tokens": 8 * MiB,  # the pre-screen's significant tokens of recent blocks

@@ -15,7 +15,8 @@ lock costs nothing measurable, since ``ast.parse`` is C code that holds the GIL 
 re-entrant, so a finalizer that parses on the same thread cannot deadlock.
 
 :func:`same` is the safety nets' and rules' "the AST did not change": ``ast.dump(a) == ast.dump(b)``
-without building the two strings. :data:`ODD_LINE_BREAKS` finds the line breaks that make Python's
+without building the two strings, and :func:`same_for_black` is black's own equivalence (what
+``black.parsing.stringify_ast`` compares) the same way. :data:`ODD_LINE_BREAKS` finds the line breaks that make Python's
 lines differ from ``str.splitlines``' and ``readline``'s.
 """
 
@@ -25,7 +26,7 @@ import ast
 import re
 import threading
 
-__all__ = ["ODD_LINE_BREAKS", "parse", "same"]
+__all__ = ["ODD_LINE_BREAKS", "parse", "same", "same_for_black"]
 
 # Line breaks Python's parser and str.splitlines / readline count differently.
 ODD_LINE_BREAKS = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -104,3 +105,77 @@ def _same_leaf(x: object, y: object) -> bool:
     if type(x) is type(y) and type(x) in _EXACT:
         return x == y
     return repr(x) == repr(y)  # floats (0.0 and -0.0, nan), complex, None, Ellipsis...
+
+
+def same_for_black(a: ast.AST, b: ast.AST) -> bool:
+    """Whether ``black.parsing.stringify_ast`` gives the same lines for both trees: the formatter
+    net's "the AST did not change", by walking both trees side by side.
+
+    black's definition, not ``ast.dump``'s: positions, a ``TypeIgnore``'s fields and what a list
+    holds that is not a node do not count; the targets of ``del`` count with their tuples
+    flattened; a string that is a whole expression statement (a docstring) counts with the
+    whitespace around each of its lines stripped, a type comment without trailing whitespace,
+    and a string's ``u`` prefix not at all. Unlike stringify_ast, it changes neither tree.
+    """
+    pending: list[tuple[ast.AST, ast.AST, bool]] = [(a, b, False)]
+    while pending:
+        x, y, statement = pending.pop()  # statement: the node is an expression statement's value
+        kind = type(x)
+        if kind is not type(y) and kind.__name__ != type(y).__name__:
+            return False
+        if kind is ast.TypeIgnore:
+            continue
+        for name in x._fields:
+            value_x, value_y = getattr(x, name, _MISSING), getattr(y, name, _MISSING)
+            if value_x is _MISSING or value_y is _MISSING:
+                if value_x is not value_y:
+                    return False
+            elif type(value_x) is list:
+                if type(value_y) is not list:
+                    return False
+                items_x, items_y = _black_items(x, name, value_x), _black_items(y, name, value_y)
+                if len(items_x) != len(items_y):
+                    return False
+                pending.extend(
+                    (i, j, kind is ast.Expr) for i, j in zip(items_x, items_y, strict=True)
+                )
+            elif isinstance(value_x, ast.AST):
+                if not isinstance(value_y, ast.AST):
+                    return False
+                pending.append((value_x, value_y, kind is ast.Expr))
+            elif isinstance(value_y, ast.AST | list):
+                return False
+            else:
+                value_x = _black_leaf(x, name, value_x, statement)
+                value_y = _black_leaf(y, name, value_y, statement)
+                if type(value_x).__name__ != type(value_y).__name__ or not (
+                    value_x is value_y or _same_leaf(value_x, value_y)
+                ):
+                    return False
+    return True
+
+
+def _black_items(node: ast.AST, name: str, items: list[object]) -> list[ast.AST]:
+    """The nodes stringify_ast shows for a list field: ``del`` targets' tuples flattened."""
+    if name == "targets" and type(node) is ast.Delete:
+        return [elt for item in items for elt in _flat(item)]
+    return [item for item in items if isinstance(item, ast.AST)]
+
+
+def _flat(node: object) -> list[ast.AST]:
+    if isinstance(node, ast.Tuple):
+        return [elt for item in node.elts for elt in _flat(item)]
+    return [node] if isinstance(node, ast.AST) else []
+
+
+def _black_leaf(node: ast.AST, name: str, value: object, statement: bool) -> object:
+    """A leaf as stringify_ast writes it."""
+    if type(node) is ast.Constant and isinstance(node.value, str):
+        if name == "kind" and value == "u":
+            return None
+        if name == "value" and statement:
+            lines = [line.strip() for line in node.value.splitlines()]
+            return "\n".join(lines).strip()
+    elif name == "type_comment" and isinstance(value, str):
+        return value.rstrip()
+    return value

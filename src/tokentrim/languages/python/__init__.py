@@ -5,7 +5,7 @@
 
 * comment stripping leaves ``ast.dump`` exactly unchanged;
 * the formatter leaves the AST equivalent the way black's own check defines it (docstring
-  whitespace);
+  whitespace; :func:`tokentrim.pyast.same_for_black`);
 * the result parses, and a second pass over it changes nothing.
 
 A failed net keeps the original code and reports ``failed`` with the reason; code that does not
@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import libcst as cst
-from black.parsing import stringify_ast
 
 from tokentrim import pyast
 from tokentrim.caching import memoize, per_call
@@ -278,25 +277,15 @@ def _checked(code: str, result: Result, formatter: str) -> str:
     if formatted == code:
         return code
     try:
-        after = _black_ast(formatted)
+        after = _parse(formatted)
     except _Skip:
         raise _NetFailed(f"{formatter}'s result does not parse") from None
-    if after != _black_ast(code):
+    if not pyast.same_for_black(after, _parse(code)):
         raise _NetFailed(f"{formatter} changed the AST")
     if len(formatted) > max(2 * len(code), len(code) + 2_000):
         # Deeply nested literals explode into one bracket per line: that is not a trim.
         return code
     return formatted
-
-
-def _text_size(key: object, value: str) -> int:
-    code = key[0] if isinstance(key, tuple) else key
-    return 2 * (len(str(code)) + len(value)) + 100  # str: ~1-2 bytes per character
-
-
-@memoize("python.black_ast", _text_size)
-def _black_ast(code: str) -> str:
-    return "\n".join(stringify_ast(_parse(code)))
 
 
 # An ast.Module costs about 38 bytes per character of source (measured on the dev replies).
