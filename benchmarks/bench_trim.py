@@ -155,7 +155,9 @@ def _clear_caches() -> None:
     # The rules' own small caches (the pre-screen's features and tokens, module facts).
     for module, name in [
         ("tokentrim.rules._screen", "features_of"),
-        ("tokentrim.rules._screen_tokens", "_tokens"),
+        ("tokentrim.rules._screen_tokens", "_tokens"),  # before pyast.significant_tokens
+        ("tokentrim.pyast", "significant_tokens"),
+        ("tokentrim.pyast", "tokens"),
         ("tokentrim.rules._facts", "_facts_for_code"),
     ]:
         try:

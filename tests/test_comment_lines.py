@@ -9,6 +9,7 @@ with a comment, decorators, ``else``, the module's header), and compare the two.
 from __future__ import annotations
 
 import json
+import tokenize
 from pathlib import Path
 
 import hypothesmith
@@ -18,6 +19,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tokentrim import pyast
 from tokentrim.fences import CodeBlock, split
 from tokentrim.languages.python.comments import scan_comments, strip_comment_lines, strip_comments
 
@@ -34,7 +36,17 @@ def check(code: str, only: frozenset[str] | None = None) -> str | None:
     got = strip_comment_lines(code, only)
     if got is not None:
         assert got == libcst_strip(code, only), code
+        # The significant tokens it leaves for the pre-screen are the result's own.
+        seeded = pyast.significant_tokens(got)
+        fresh = pyast.significant_tokens.__wrapped__(got)
+        assert _shapes(seeded) == _shapes(fresh), code
     return got
+
+
+def _shapes(tokens: tuple[tokenize.TokenInfo, ...] | None) -> list[tuple[object, ...]] | None:
+    if tokens is None:
+        return None
+    return [(t.type, t.string, t.start, t.end) for t in tokens]
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ MiB = 1 << 20
 BUDGETS: dict[str, int] = {
     "python.parse": 32 * MiB,  # ast.Module trees of recent blocks
     "python.format": 16 * MiB,  # the formatter's output for recent inputs
+    "python.tokens": 8 * MiB,  # every token of recent blocks (comment scan and stripping)
     "python.fixed_points": 8 * MiB,  # texts a formatter is proven to leave unchanged
     "rules.features": 8 * MiB,  # the rules' pre-screen shapes of recent blocks (key: code, tree)
     "rules.tokens": 8 * MiB,  # the pre-screen's significant tokens of recent blocks
@@ -105,6 +106,10 @@ class _Memoized(Generic[V]):
         value = self.__wrapped__(*args)
         self.cache.put(key, value)
         return value
+
+    def seed(self, value: V, *args: Hashable) -> None:
+        """Remember ``value`` as the result for ``args``, computed some other way."""
+        self.cache.put(args if len(args) != 1 else args[0], value)
 
     def cache_clear(self) -> None:
         self.cache.clear()

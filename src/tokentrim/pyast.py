@@ -17,16 +17,21 @@ re-entrant, so a finalizer that parses on the same thread cannot deadlock.
 :func:`same` is the safety nets' and rules' "the AST did not change": ``ast.dump(a) == ast.dump(b)``
 without building the two strings, and :func:`same_for_black` is black's own equivalence (what
 ``black.parsing.stringify_ast`` compares) the same way. :data:`ODD_LINE_BREAKS` finds the line breaks that make Python's
-lines differ from ``str.splitlines``' and ``readline``'s.
+lines differ from ``str.splitlines``' and ``readline``'s; :func:`tokens` and
+:func:`significant_tokens` are a block's tokens, remembered for the few last blocks.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
 import threading
+import tokenize
 
-__all__ = ["ODD_LINE_BREAKS", "parse", "same", "same_for_black"]
+from tokentrim.caching import memoize
+
+__all__ = ["ODD_LINE_BREAKS", "parse", "same", "same_for_black", "significant_tokens", "tokens"]
 
 # Line breaks Python's parser and str.splitlines / readline count differently.
 ODD_LINE_BREAKS = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -38,6 +43,35 @@ def parse(source: str) -> ast.Module:
     """``ast.parse(source)``, never overlapping another thread's :func:`parse`."""
     with _LOCK:
         return ast.parse(source)
+
+
+# A TokenInfo with its strings costs about 60 bytes per character of source.
+@memoize("python.tokens", lambda code, tokens: 62 * len(str(code)) + 200)
+def tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
+    """Every token of ``code``, as ``tokenize.generate_tokens`` gives them; None where it does
+    not tokenize."""
+    try:
+        return tuple(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+@memoize("rules.tokens", lambda code, tokens: 62 * len(str(code)) + 200)
+def significant_tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
+    """The tokens but NL, comments, INDENT and DEDENT (the rules' pre-screen reads their type,
+    string and positions; a caller that derived them another way may have left ``line`` as it
+    was, see ``comments.strip_comment_lines``)."""
+    try:
+        return tuple(
+            token
+            for token in tokenize.generate_tokens(io.StringIO(code).readline)
+            if token.type not in INSIGNIFICANT
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 
 
 def same(a: object, b: object) -> bool:

@@ -10,24 +10,9 @@ import re
 import tokenize
 
 from tokentrim import pyast
-from tokentrim.caching import memoize
-from tokentrim.pyast import ODD_LINE_BREAKS
+from tokentrim.pyast import ODD_LINE_BREAKS, significant_tokens
 
 __all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
-
-
-# A TokenInfo with its strings costs about 60 bytes per character of source.
-@memoize("rules.tokens", lambda code, tokens: 62 * len(str(code)) + 200)
-def _tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
-    """The significant tokens (no NL, comment, indent or dedent), for the last few blocks."""
-    try:
-        return tuple(
-            token
-            for token in tokenize.generate_tokens(io.StringIO(code).readline)
-            if token.type not in _INSIGNIFICANT
-        )
-    except (tokenize.TokenError, SyntaxError):
-        return None
 
 
 def _may_open_group(code: str) -> bool:
@@ -53,7 +38,6 @@ def _may_open_group(code: str) -> bool:
 
 
 _WORD_END = re.compile(r"\w+$")
-_INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 
 
 def _string_prefix(token: tokenize.TokenInfo) -> str:
@@ -64,7 +48,7 @@ def _string_prefix(token: tokenize.TokenInfo) -> str:
 def plain_fstring(code: str) -> bool:
     """fstring-no-placeholder: some f-string literal (one token up to Python 3.11) that has no
     replacement field: no ``{`` at all, or some ``{{`` (libcst keeps those in the text parts)."""
-    tokens = _tokens(code)
+    tokens = significant_tokens(code)
     if tokens is None:
         return True
     for token in tokens:
@@ -93,7 +77,7 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
         return True  # lines as Python counts them are not the lines read here: not sure
     if not _may_open_group(code):
         return False
-    tokens = _tokens(code)
+    tokens = significant_tokens(code)
     if tokens is None:
         return True
     offsets = [0]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import re
 import tokenize
 from collections.abc import Callable
 
 import libcst as cst
 
+from tokentrim import pyast
 from tokentrim.pyast import ODD_LINE_BREAKS
 
 PRAGMA = re.compile(
@@ -45,23 +45,21 @@ def scan_comments(code: str) -> str:
     """
     if "#" not in code:
         return "none"
+    tokens = pyast.tokens(code)
+    if tokens is None:
+        return "brackets"  # let the full libcst pass decide
     found = "none"
     depth = 0
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(code).readline):
-            if token.type == tokenize.OP:
-                if token.string in "([{":
-                    depth += 1
-                elif token.string in ")]}":
-                    depth -= 1
-            elif token.type == tokenize.COMMENT and not is_kept_comment(
-                token.string, token.start[0]
-            ):
-                if depth > 0:
-                    return "brackets"
-                found = "statements"
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return "brackets"  # let the full libcst pass decide
+    for token in tokens:
+        if token.type == tokenize.OP:
+            if token.string in "([{":
+                depth += 1
+            elif token.string in ")]}":
+                depth -= 1
+        elif token.type == tokenize.COMMENT and not is_kept_comment(token.string, token.start[0]):
+            if depth > 0:
+                return "brackets"
+            found = "statements"
     return found
 
 
@@ -237,9 +235,8 @@ def strip_comment_lines(code: str, only: frozenset[str] | None = None) -> str | 
     """
     if ODD_LINE_BREAKS.search(code):
         return None  # lines as Python counts them are not str.splitlines' lines
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    tokens = pyast.tokens(code)
+    if tokens is None:
         return None
     lines = code.splitlines(keepends=True)
 
@@ -306,8 +303,38 @@ def strip_comment_lines(code: str, only: frozenset[str] | None = None) -> str | 
     text = "".join(out)
     if not code.endswith(("\n", "\r")) and text.endswith("\n"):
         # libcst keeps the module's lack of a final newline, whichever line ends it now.
-        text = text[: -2 if text.endswith("\r\n") else -1]
+        return text[: -2 if text.endswith("\r\n") else -1]
+    if code.endswith("\n"):  # (tokenize ends an unterminated last line with a NEWLINE of its own)
+        # The pre-screen reads the result's significant tokens next: the block's, moved.
+        pyast.significant_tokens.seed(_moved(tokens, removed, cut), text)
     return text
+
+
+def _moved(
+    tokens: tuple[tokenize.TokenInfo, ...], removed: set[int], cut: dict[int, int]
+) -> tuple[tokenize.TokenInfo, ...]:
+    """The significant tokens of the block once ``removed`` lines and the ``cut`` trailing
+    comments are gone: positions move up by the lines gone before them, and a line's NEWLINE to
+    where its comment was cut (``line`` stays the original's)."""
+    before = [0] * (max(removed, default=0) + 2)
+    for number in range(1, len(before)):
+        before[number] = before[number - 1] + (number - 1 in removed)
+    moved = []
+    for token in tokens:
+        if token.type in pyast.INSIGNIFICANT:
+            continue
+        (start_line, start_col), (end_line, end_col) = token.start, token.end
+        if token.type == tokenize.NEWLINE and start_line in cut:
+            start_col = cut[start_line]
+            end_col = start_col + len(token.string)
+        up_start = before[min(start_line, len(before) - 1)]
+        up_end = before[min(end_line, len(before) - 1)]
+        moved.append(
+            token._replace(
+                start=(start_line - up_start, start_col), end=(end_line - up_end, end_col)
+            )
+        )
+    return tuple(moved)
 
 
 _LINE_ENDS = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT)
