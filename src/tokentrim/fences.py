@@ -36,6 +36,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tokentrim.caching import per_call
+
 __all__ = [
     "CodeBlock",
     "CodeEvent",
@@ -116,7 +118,21 @@ Segment = str | CodeBlock | tuple[CodeBlock, str]
 
 
 def find_code_blocks(text: str) -> list[CodeBlock]:
-    """Every fenced code block of ``text``, in document order."""
+    """Every fenced code block of ``text``, in document order.
+
+    Within one ``trim()`` call (:func:`tokentrim.caching.one_call`) a text is scanned once,
+    however many text rules, the pipeline and the cost report ask.
+    """
+    shared = per_call("fences.code_blocks")
+    if shared is None:
+        return _scan(text)
+    found = shared.get(text)
+    if found is None:
+        found = shared[text] = _scan(text)
+    return list(found)
+
+
+def _scan(text: str) -> list[CodeBlock]:
     machine = _Machine()
     blocks: list[CodeBlock] = []
     pos = 0

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tokentrim.caching import per_call
-
 if TYPE_CHECKING:
     from tokentrim.fences import CodeBlock
 
@@ -27,16 +25,11 @@ def fence_spans(text: str) -> list[Span]:
 
 
 def code_blocks(text: str) -> list[CodeBlock]:
-    """``fences.find_code_blocks(text)``, scanned once per ``trim()`` call whichever text rules ask."""
+    """``fences.find_code_blocks(text)`` (scanned once per ``trim()`` call whichever text rules
+    ask)."""
     from tokentrim.fences import find_code_blocks
 
-    shared = per_call("rules.code_blocks")
-    if shared is None:
-        return find_code_blocks(text)
-    found = shared.get(text)
-    if found is None:
-        found = shared[text] = find_code_blocks(text)
-    return list(found)
+    return find_code_blocks(text)
 
 
 def inside(position: int, spans: list[Span]) -> bool:

@@ -48,6 +48,8 @@ class Think(TextRule):
 
 
 def _strip_once(text: str) -> str:
+    if "think" not in text:  # every tag the rule looks for spells it
+        return text
     fences = fence_spans(text)
     if not any(not inside(m.start(), fences) for m in _ANY_OPEN.finditer(text)):
         for match in _LONE_CLOSE.finditer(text):
