@@ -320,20 +320,20 @@ def _moved(
     for number in range(1, len(before)):
         before[number] = before[number - 1] + (number - 1 in removed)
     moved = []
+    last = len(before) - 1
     for token in tokens:
-        if token.type in pyast.INSIGNIFICANT:
+        kind, string, (start_line, start_col), (end_line, end_col), line = token
+        if kind in pyast.INSIGNIFICANT:
             continue
-        (start_line, start_col), (end_line, end_col) = token.start, token.end
-        if token.type == tokenize.NEWLINE and start_line in cut:
+        if kind == tokenize.NEWLINE and start_line in cut:
             start_col = cut[start_line]
-            end_col = start_col + len(token.string)
-        up_start = before[min(start_line, len(before) - 1)]
-        up_end = before[min(end_line, len(before) - 1)]
-        moved.append(
-            token._replace(
-                start=(start_line - up_start, start_col), end=(end_line - up_end, end_col)
-            )
-        )
+            end_col = start_col + len(string)
+        elif not before[min(end_line, last)]:
+            moved.append(token)  # nothing gone before it
+            continue
+        start = (start_line - before[min(start_line, last)], start_col)
+        end = (end_line - before[min(end_line, last)], end_col)
+        moved.append(tokenize.TokenInfo(kind, string, start, end, line))
     return tuple(moved)
 
 
