@@ -36,6 +36,7 @@ __all__ = [
     "enabled_rules",
     "may_fire",
     "register",
+    "shapes_for",
 ]
 
 
@@ -70,6 +71,11 @@ class CodeRule(_RuleInfo, cst.CSTTransformer):
     def triggered(cls, features: frozenset[str], settings: Settings) -> bool:
         """Whether the block's ``features`` allow this rule to change it under ``settings``."""
         return cls.requires <= features and (cls.trigger is None or cls.trigger in features)
+
+    @classmethod
+    def shapes(cls) -> frozenset[str]:
+        """Every shape :meth:`triggered` reads (the pre-screen looks for no costly one else)."""
+        return cls.requires | ({cls.trigger} if cls.trigger else set())
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -183,12 +189,19 @@ def apply_text_rules(text: str, settings: Settings) -> tuple[str, list[str]]:
     return text, fired
 
 
+@functools.lru_cache(maxsize=64)
+def shapes_for(rules: tuple[type[CodeRule], ...]) -> frozenset[str]:
+    """The shapes ``rules`` read: what their pre-screen needs to look for."""
+    return frozenset().union(*(rule.shapes() for rule in rules))
+
+
 def may_fire(
     rules: Iterable[type[CodeRule]], code: str, tree: ast.Module, settings: Settings
 ) -> bool:
     """Whether one of ``rules`` could change ``code`` (``tree`` is its parse): when not, the
     caller need not parse it with libcst for the rules at all (see :mod:`._screen`)."""
-    features = features_of(code, tree)
+    rules = tuple(rules)
+    features = features_of(code, tree, shapes_for(rules))
     return any(rule.triggered(features, settings) for rule in rules)
 
 
@@ -211,14 +224,15 @@ def apply_code_rules(
     block is done again rule by rule, which undoes just the rule at fault and reports it.
     """
     current_code = module.code if code is None else code
+    rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
+    shapes = shapes_for(tuple(rules))
     try:
         features = features_of(
-            current_code, tree if tree is not None else pyast.parse(current_code)
+            current_code, tree if tree is not None else pyast.parse(current_code), shapes
         )
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         features = None  # no shortcut: every rule walks the block
     remember_code(module, current_code)
-    rules = [rule for rule in enabled_rules(settings) if issubclass(rule, CodeRule)]
     if not all(batchable(rule) for rule in rules):
         return _one_rule_at_a_time(module, rules, settings, current_code, features)
     start = module
@@ -242,7 +256,8 @@ def apply_code_rules(
                 break
             tree = pyast.parse(new_code)
             fired.extend(rule_id for rule_id in changed if rule_id not in fired)
-            module, current_code, features = new, new_code, code_features(tree, new_code)
+            module, current_code = new, new_code
+            features = code_features(tree, new_code, shapes)
         else:
             raise _NoFixedPoint
     except Exception:  # noqa: BLE001 - a rule's bug, deep nesting, a bad rewrite: one by one
@@ -265,7 +280,7 @@ def _one_rule_at_a_time(
     not parse is undone (and reported) without costing the others."""
     if features is None:
         try:
-            features = code_features(pyast.parse(current_code))
+            features = code_features(pyast.parse(current_code), None, shapes_for(tuple(rules)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             features = None
     fired: list[str] = []
@@ -298,7 +313,7 @@ def _one_rule_at_a_time(
             if rule.id not in fired:
                 fired.append(rule.id)
             module, current_code, changed = new, code, True
-            features = code_features(tree)
+            features = code_features(tree, None, shapes_for(tuple(rules)))
         if not changed:
             break
     return module, fired, list(dict.fromkeys(warnings))

@@ -15,6 +15,10 @@ that shape makes its rule's trigger true. No trigger, no first rewrite: the roun
 changed nothing. Once a round runs, all the rules its coarse features admit run as before (a rule
 may fire on what another one rewrote in the same walk).
 
+``wanted`` (the shapes the enabled rules name, :func:`tokentrim.rules.shapes_for`) spares the
+costly shapes no enabled rule asks about (demo-code's, the docstrings', unused imports', the
+token-level ones); a shape left out is one no enabled rule reads, so the answers do not change.
+
 Each trigger below says which property of its rule it mirrors. ``tests/rules/test_screen.py``
 checks, on generated and real code, that a block the screen rejects is one no rule changes.
 """
@@ -40,19 +44,29 @@ _TARGETS = (ast.Name, ast.Attribute, ast.Subscript)
 
 # The key holds the block's text and its ast.Module (about 40 bytes per character).
 @memoize("rules.features", lambda key, value: 42 * len(key[0]) + 64 * len(value) + 200)
-def features_of(code: str, tree: ast.Module) -> frozenset[str]:
+def features_of(
+    code: str, tree: ast.Module, wanted: frozenset[str] | None = None
+) -> frozenset[str]:
     """:func:`code_features` of ``code`` (``tree`` is its parse), for the last few blocks: the
     pipeline asks before it parses with libcst, and the rules ask again."""
-    return code_features(tree, code)
+    return code_features(tree, code, wanted)
 
 
-def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
+def code_features(
+    tree: ast.Module, code: str | None = None, wanted: frozenset[str] | None = None
+) -> frozenset[str]:
     """The shapes in a block that some rule needs, from one walk of Python's own (fast) AST.
 
     Deliberately broad: a feature is present whenever any rule *might* fire on it, so gating on
     it skips only work that could not change anything. Without ``code`` the two token-level
-    shapes (``"fstring-plain"``, ``"paren"``) count as present.
+    shapes (``"fstring-plain"``, ``"paren"``) count as present. With ``wanted``, the costly shapes
+    outside it are not looked for (None: all of them).
     """
+
+    def _wants(shape: str) -> bool:
+        return wanted is None or shape in wanted
+
+    docstrings = _wants("docstring") or _wants("docstring-summary")
     found: set[str] = set()
     names: set[str] = set()  # every Name and attribute spelled: uses, for unused-imports
     # One walk with its own stack, dispatching on the exact node type: ast.parse makes no
@@ -91,7 +105,7 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
         elif kind is ast.JoinedStr:
             # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
             found.add("fstring")
-        elif kind in _DEFS and _has_docstring(node.body):  # type: ignore[attr-defined]
+        elif kind in _DEFS and docstrings and _has_docstring(node.body):  # type: ignore[attr-defined]
             _docstring_features(node.body[0], code, found)  # type: ignore[attr-defined]
         for field in _BODIES.get(kind, ()):
             body = getattr(node, field, None)
@@ -102,13 +116,19 @@ def code_features(tree: ast.Module, code: str | None = None) -> frozenset[str]:
             elif field == "orelse" and len(body) == 1 and isinstance(body[0], ast.Pass):
                 found.add("redundant-pass")  # `else: pass`
             _pair_features(body, found)
-    if _module_features(tree, code, found) - names:
+    if docstrings and _has_docstring(tree.body):
+        _docstring_features(tree.body[0], code, found)
+    # demo-code: a main guard it may drop, or a statement after the definitions that may be an
+    # example of them.
+    if _wants("demo-shape") and demo_shape(tree.body, code):
+        found.add("demo-shape")
+    if _wants("unused-import") and _imported(tree) - names:
         found.add("unused-import")
-    if "self-binop-same" in found and not _augmentable(tree):
+    if "self-binop-same" in found and not (_wants("self-binop-same") and _augmentable(tree)):
         found.discard("self-binop-same")
-    if "fstring" in found and (code is None or plain_fstring(code)):
+    if "fstring" in found and _wants("fstring-plain") and (code is None or plain_fstring(code)):
         found.add("fstring-plain")
-    if code is None or removable_paren(code, tree):
+    if _wants("paren") and (code is None or removable_paren(code, tree)):
         found.add("paren")
     return frozenset(found)
 
@@ -212,19 +232,12 @@ def _pair_features(body: list[ast.stmt], found: set[str]) -> None:
             found.add("return-temp")
 
 
-def _module_features(module: ast.Module, code: str | None, found: set[str]) -> set[str]:
-    """Top-level shapes; returns the names module-level imports bind (unused-imports: the rule
-    keeps an import whose name some libcst Name outside the imports spells, and every ast Name or
-    attribute is such a Name)."""
-    body = module.body
-    if _has_docstring(body):
-        _docstring_features(body[0], code, found)
-    # demo-code: a main guard it may drop, or a statement after the definitions that may be an
-    # example of them.
-    if demo_shape(body, code):
-        found.add("demo-shape")
+def _imported(module: ast.Module) -> set[str]:
+    """The names module-level imports bind (unused-imports: the rule keeps an import whose name
+    some libcst Name outside the imports spells, and every ast Name or attribute is such a
+    Name)."""
     imported: set[str] = set()
-    for stmt in body:
+    for stmt in module.body:
         if isinstance(stmt, ast.Import):
             imported.update(a.asname or a.name.partition(".")[0] for a in stmt.names)
         elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module != "__future__":

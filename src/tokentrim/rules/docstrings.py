@@ -65,6 +65,10 @@ class Docstrings(CodeRule):
         strip = settings.effective_docstrings == "strip"
         return ("docstring" if strip else "docstring-summary") in features
 
+    @classmethod
+    def shapes(cls) -> frozenset[str]:
+        return frozenset({"docstring", "docstring-summary"})
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         mode = settings.effective_docstrings
