@@ -249,3 +249,25 @@ def test_screen_on_demo_code_cases() -> None:
 def test_demo_shape_is_absent_where_demo_code_has_nothing_to_judge(code: str) -> None:
     assert "demo-shape" not in code_features(ast.parse(code), code)
     assert_screen_conservative(code)
+
+
+def test_shapes_left_out_are_ones_no_enabled_rule_reads() -> None:
+    """With the enabled rules' shapes (rules.shapes_for), the screen triggers the same rules."""
+    from tokentrim.rules import enabled_rules, shapes_for
+
+    codes = _blocks() + [rule.before for rule in CODE_RULES] + [rule.after for rule in CODE_RULES]
+    checked = 0
+    for rule_settings in [Settings(level="standard"), *CONFIGS]:
+        rules = tuple(r for r in enabled_rules(rule_settings) if issubclass(r, CodeRule))
+        shapes = shapes_for(rules)
+        for code in codes[::3]:
+            tree = _valid(code)
+            if tree is None:
+                continue
+            full, spared = code_features(tree, code), code_features(tree, code, shapes)
+            assert spared <= full
+            for rule in rules:
+                assert rule.triggered(spared, rule_settings) == rule.triggered(full, rule_settings)
+                assert rule.requires <= spared or not rule.requires <= full
+            checked += 1
+    assert checked > 40
