@@ -161,10 +161,11 @@ def same_for_black(a: ast.AST, b: ast.AST) -> bool:
             continue
         for name in x._fields:
             value_x, value_y = getattr(x, name, _MISSING), getattr(y, name, _MISSING)
+            if value_x is value_y:  # one object: None, a shared context or operator, a name
+                continue
             if value_x is _MISSING or value_y is _MISSING:
-                if value_x is not value_y:
-                    return False
-            elif type(value_x) is list:
+                return False
+            if type(value_x) is list:
                 if type(value_y) is not list:
                     return False
                 items_x, items_y = _black_items(x, name, value_x), _black_items(y, name, value_y)
@@ -180,8 +181,9 @@ def same_for_black(a: ast.AST, b: ast.AST) -> bool:
             elif isinstance(value_y, ast.AST | list):
                 return False
             else:
-                value_x = _black_leaf(x, name, value_x, statement)
-                value_y = _black_leaf(y, name, value_y, statement)
+                if kind is ast.Constant or name == "type_comment":
+                    value_x = _black_leaf(x, name, value_x, statement)
+                    value_y = _black_leaf(y, name, value_y, statement)
                 if type(value_x).__name__ != type(value_y).__name__ or not (
                     value_x is value_y or _same_leaf(value_x, value_y)
                 ):
