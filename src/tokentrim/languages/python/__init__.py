@@ -238,17 +238,16 @@ def _one_pass(
             comments = "none"
     needs_strip = comments != "none"
     if comments == "statements":
-        # No comment inside brackets: stripped from the tokens, and libcst parses the block only
-        # if some rule may change what is left.
+        # No comment inside brackets: stripped from the tokens; libcst parses what is left, and
+        # only if some rule may change it.
         stripped = strip_comment_lines(code, only)
         if stripped is not None:
             if not stripped.strip():
                 return "", [], [], explained
             after = _parse(stripped)
-            if not code_rules or not may_fire(code_rules, stripped, after, settings):
-                if not pyast.same(after, tree):  # ast.dump equality
-                    raise _NetFailed("comment stripping changed the AST")
-                return stripped, [], [], explained
+            if not pyast.same(after, tree):  # ast.dump equality
+                raise _NetFailed("comment stripping changed the AST")
+            code, tree, needs_strip = stripped, after, False
     if code_rules and not needs_strip and not may_fire(code_rules, code, tree, settings):
         code_rules = ()  # the rules' pre-screen shows none can change this block (rules._screen)
     if needs_strip or code_rules:
