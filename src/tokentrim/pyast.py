@@ -61,6 +61,9 @@ def significant_tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
     """The tokens but NL, comments, INDENT and DEDENT (the rules' pre-screen reads their type,
     string and positions; a caller that derived them another way may have left ``line`` as it
     was, see ``comments.strip_comment_lines``)."""
+    every = tokens.cache.get(code)  # the comment scan tokenized it already
+    if every is not None:
+        return tuple(token for token in every if token.type not in INSIGNIFICANT)
     try:
         return tuple(
             token
