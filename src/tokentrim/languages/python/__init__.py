@@ -1,4 +1,4 @@
-"""The libcst side of the pipeline: Python blocks in, cleaned blocks (or reasons) out.
+"""The Python side of the pipeline: Python blocks in, cleaned blocks (or reasons) out.
 
 ``clean_python`` runs comment stripping, the code rules and the formatter (black or ruff, see
 :mod:`~tokentrim.languages.python.formatting`), then the safety nets:

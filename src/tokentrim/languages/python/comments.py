@@ -1,7 +1,9 @@
-"""Comment stripping with libcst: every comment goes except pragmas, the shebang and the cookie.
+"""Comment stripping: every comment goes except pragmas, the shebang and the cookie.
 
-With ``only`` (``comments=narration``), just the comments whose text is in that set go: the ones
-:mod:`.narration` finds narrating the code.
+:func:`strip_comments` works on a libcst module; :func:`strip_comment_lines` gives the same text
+from the tokens alone when no comment is inside brackets (most blocks), so that such a block
+needs no libcst parse unless a rule may change it. With ``only`` (``comments=narration``), just
+the comments whose text is in that set go: the ones :mod:`.narration` finds narrating the code.
 """
 
 from __future__ import annotations
