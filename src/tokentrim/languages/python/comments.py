@@ -12,7 +12,8 @@ import dataclasses
 import functools
 import re
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -131,7 +132,7 @@ def _strip_lines(owner: cst.CSTNode, field: str, lines, drop: _Drop) -> object: 
     ]
     if len(kept) == len(lines):
         return lines
-    return _collapse_blank_runs(kept, _longest_blank_run(lines))
+    return _collapse_blank_runs(kept, _longest_blank_run(lines, _no_comment), _no_comment)
 
 
 def _no_blank_after_opening_comment(
@@ -200,19 +201,27 @@ class _CommentStripper(cst.CSTTransformer):
 _LINE_FIELDS = ("leading_lines", "header", "footer", "lines_after_decorators", "empty_lines")
 
 
-def _longest_blank_run(lines) -> int:  # type: ignore[no-untyped-def]
+def _no_comment(line: cst.EmptyLine) -> bool:
+    return line.comment is None
+
+
+_T = TypeVar("_T")
+
+
+def _longest_blank_run(lines: Sequence[_T], blank: Callable[[_T], bool]) -> int:
     longest = run = 0
     for line in lines:
-        run = run + 1 if line.comment is None else 0
+        run = run + 1 if blank(line) else 0
         longest = max(longest, run)
     return longest
 
 
-def _collapse_blank_runs(lines, limit: int) -> list[cst.EmptyLine]:  # type: ignore[no-untyped-def]
-    out: list[cst.EmptyLine] = []
+def _collapse_blank_runs(lines: Sequence[_T], limit: int, blank: Callable[[_T], bool]) -> list[_T]:
+    """``lines`` with each run of blank ones cut to its first ``max(limit, 1)``."""
+    out: list[_T] = []
     run = 0
     for line in lines:
-        if line.comment is None:
+        if blank(line):
             run += 1
             if run > max(limit, 1):
                 continue
@@ -339,10 +348,6 @@ def _moved(
     return tuple(moved)
 
 
-_LINE_ENDS = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT)
-_GAP_TOKENS = (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
-
-
 def _strip_gap(
     lines: list[str],
     gap: list[int],
@@ -392,23 +397,14 @@ def _strip_list(
     }
     if not gone:
         return
-    longest = run = 0
-    for n in numbers:
-        run = 0 if n in comments else run + 1
-        longest = max(longest, run)
-    run = 0
-    kept: list[int] = []
-    for n in numbers:
-        if n in gone:
-            continue
-        if n in comments:
-            run = 0
-        else:
-            run += 1
-            if run > max(longest, 1):
-                gone.add(n)
-                continue
-        kept.append(n)
+
+    def blank(number: int) -> bool:
+        return number not in comments
+
+    kept = _collapse_blank_runs(
+        [n for n in numbers if n not in gone], _longest_blank_run(numbers, blank), blank
+    )
+    gone.update(set(numbers) - set(kept))
     if opening and numbers[0] in gone:
         for n in kept:
             if n in comments:
