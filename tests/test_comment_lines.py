@@ -110,6 +110,15 @@ def _programs(draw: st.DrawFn) -> str:
     def trailing() -> str:
         return draw(st.sampled_from(["", "", f"  {draw(_COMMENT)}", f"\t{draw(_COMMENT)}"]))
 
+    def compound(indent: str, depth: int, header: str, clause: str | None) -> None:
+        """A compound statement, and a clause after its body (else, except) with its own."""
+        out.append(f"{indent}{header}:{trailing()}\n")
+        block(indent + unit, depth + 1)
+        if clause is not None:
+            gap(indent)
+            out.append(f"{indent}{clause}:{trailing()}\n")
+            block(indent + unit, depth + 1)
+
     def block(indent: str, depth: int) -> None:
         for _ in range(draw(st.integers(1, 3))):
             gap(indent)
@@ -127,21 +136,11 @@ def _programs(draw: st.DrawFn) -> str:
                 if draw(st.booleans()):
                     out.append(f"{indent}@{name}{trailing()}\n")
                     gap(indent)
-                out.append(f"{indent}def {name}():{trailing()}\n")
-                block(indent + unit, depth + 1)
+                compound(indent, depth, f"def {name}()", None)
             elif kind == 7:
-                out.append(f"{indent}if {name}:{trailing()}\n")
-                block(indent + unit, depth + 1)
-                if draw(st.booleans()):
-                    gap(indent)
-                    out.append(f"{indent}else:{trailing()}\n")
-                    block(indent + unit, depth + 1)
+                compound(indent, depth, f"if {name}", "else" if draw(st.booleans()) else None)
             elif kind == 8:
-                out.append(f"{indent}try:{trailing()}\n")
-                block(indent + unit, depth + 1)
-                gap(indent)
-                out.append(f"{indent}except E:{trailing()}\n")
-                block(indent + unit, depth + 1)
+                compound(indent, depth, "try", "except E")
             else:
                 out.append(f"{indent}while {name}: pass{trailing()}\n")
 
