@@ -63,10 +63,10 @@ def code_features(
     outside it are not looked for (None: all of them).
     """
 
-    def _wants(shape: str) -> bool:
+    def wants(shape: str) -> bool:
         return wanted is None or shape in wanted
 
-    docstrings = _wants("docstring") or _wants("docstring-summary")
+    docstrings = wants("docstring") or wants("docstring-summary")
     found: set[str] = set()
     names: set[str] = set()  # every Name and attribute spelled: uses, for unused-imports
     # One walk with its own stack, dispatching on the exact node type: ast.parse makes no
@@ -120,15 +120,15 @@ def code_features(
         _docstring_features(tree.body[0], code, found)
     # demo-code: a main guard it may drop, or a statement after the definitions that may be an
     # example of them.
-    if _wants("demo-shape") and demo_shape(tree.body, code):
+    if wants("demo-shape") and demo_shape(tree.body, code):
         found.add("demo-shape")
-    if _wants("unused-import") and _imported(tree) - names:
+    if wants("unused-import") and _imported(tree) - names:
         found.add("unused-import")
-    if "self-binop-same" in found and not (_wants("self-binop-same") and _augmentable(tree)):
+    if "self-binop-same" in found and not (wants("self-binop-same") and _augmentable(tree)):
         found.discard("self-binop-same")
-    if "fstring" in found and _wants("fstring-plain") and (code is None or plain_fstring(code)):
+    if "fstring" in found and wants("fstring-plain") and (code is None or plain_fstring(code)):
         found.add("fstring-plain")
-    if _wants("paren") and (code is None or removable_paren(code, tree)):
+    if wants("paren") and (code is None or removable_paren(code, tree)):
         found.add("paren")
     return frozenset(found)
 
