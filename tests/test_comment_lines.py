@@ -148,7 +148,9 @@ def _programs(draw: st.DrawFn) -> str:
     block("", 0)
     gap("")
     text = "".join(out)
-    return text[:-1] if draw(st.booleans()) and text.endswith("\n") else text
+    if draw(st.booleans()) and text.endswith("\n"):
+        text = text[:-1]
+    return text.replace("\n", "\r\n") if draw(st.integers(0, 4)) == 0 else text
 
 
 @settings(max_examples=examples(400))
