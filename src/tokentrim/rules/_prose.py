@@ -7,10 +7,8 @@ it means to and leave everything else byte-identical.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tokentrim.fences import CodeBlock
+from tokentrim import fences
 
 Span = tuple[int, int]
 
@@ -21,15 +19,7 @@ _DECORATION = re.compile(r"^[\W_]+$")  # emoji or punctuation only: belongs to t
 
 def fence_spans(text: str) -> list[Span]:
     """``(start, end)`` of every fenced code block, fences included (CommonMark, as the pipeline)."""
-    return [(block.start, block.end) for block in code_blocks(text)]
-
-
-def code_blocks(text: str) -> list[CodeBlock]:
-    """``fences.find_code_blocks(text)`` (scanned once per ``trim()`` call whichever text rules
-    ask)."""
-    from tokentrim.fences import find_code_blocks
-
-    return find_code_blocks(text)
+    return [(block.start, block.end) for block in fences.find_code_blocks(text)]
 
 
 def inside(position: int, spans: list[Span]) -> bool:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 
+from tokentrim import fences
 from tokentrim.rules import TextRule, register
 from tokentrim.rules._prose import (
     Span,
-    code_blocks,
     fence_spans,
     is_plain_prose,
     paragraphs,
@@ -112,7 +112,7 @@ class RemovedProse(TextRule):
 
         if not any(rule.id == "demo-code" for rule in enabled_rules(self.settings)):
             return False
-        blocks = [b for b in code_blocks(text) if b.lang == "python"]
+        blocks = [b for b in fences.find_code_blocks(text) if b.lang == "python"]
         if not blocks or "__main__" not in blocks[-1].code:
             return False
         outcome = clean_python(blocks[-1].code, self.settings)
