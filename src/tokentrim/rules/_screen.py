@@ -31,8 +31,9 @@ import libcst as cst
 
 from tokentrim import pyast
 from tokentrim.caching import memoize
+from tokentrim.pyast import ODD_LINE_BREAKS
 from tokentrim.rules._screen_demo import demo_shape
-from tokentrim.rules._screen_tokens import ODD_LINE_BREAKS, plain_fstring, removable_paren
+from tokentrim.rules._screen_tokens import plain_fstring, removable_paren
 
 __all__ = ["code_features", "features_of"]
 

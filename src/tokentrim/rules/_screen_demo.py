@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tokentrim.rules._screen_tokens import ODD_LINE_BREAKS
+from tokentrim.pyast import ODD_LINE_BREAKS
 
 __all__ = ["demo_shape"]
 

@@ -12,7 +12,7 @@ import tokenize
 from tokentrim import pyast
 from tokentrim.pyast import ODD_LINE_BREAKS, significant_tokens
 
-__all__ = ["ODD_LINE_BREAKS", "plain_fstring", "removable_paren"]
+__all__ = ["plain_fstring", "removable_paren"]
 
 
 def _may_open_group(code: str) -> bool:
