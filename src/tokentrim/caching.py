@@ -99,7 +99,7 @@ class _Memoized(Generic[V]):
         functools.update_wrapper(self, function)
 
     def __call__(self, *args: Hashable) -> V:
-        key: Hashable = args if len(args) != 1 else args[0]
+        key = _key(args)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
@@ -109,10 +109,15 @@ class _Memoized(Generic[V]):
 
     def seed(self, value: V, *args: Hashable) -> None:
         """Remember ``value`` as the result for ``args``, computed some other way."""
-        self.cache.put(args if len(args) != 1 else args[0], value)
+        self.cache.put(_key(args), value)
 
     def cache_clear(self) -> None:
         self.cache.clear()
+
+
+def _key(args: tuple[Hashable, ...]) -> Hashable:
+    """A call's cache key: the argument, or the tuple of arguments."""
+    return args if len(args) != 1 else args[0]
 
 
 def memoize(
