@@ -278,9 +278,10 @@ def _one_rule_at_a_time(
 ) -> tuple[cst.Module, list[str], list[str]]:
     """The rules one after another, each in its own walk: a rule that raises or whose output does
     not parse is undone (and reported) without costing the others."""
+    shapes = shapes_for(tuple(rules))
     if features is None:
         try:
-            features = code_features(pyast.parse(current_code), None, shapes_for(tuple(rules)))
+            features = code_features(pyast.parse(current_code), None, shapes)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             features = None
     fired: list[str] = []
@@ -313,7 +314,7 @@ def _one_rule_at_a_time(
             if rule.id not in fired:
                 fired.append(rule.id)
             module, current_code, changed = new, code, True
-            features = code_features(tree, None, shapes_for(tuple(rules)))
+            features = code_features(tree, None, shapes)
         if not changed:
             break
     return module, fired, list(dict.fromkeys(warnings))
