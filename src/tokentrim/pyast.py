@@ -16,9 +16,10 @@ re-entrant, so a finalizer that parses on the same thread cannot deadlock.
 
 :func:`same` is the safety nets' and rules' "the AST did not change": ``ast.dump(a) == ast.dump(b)``
 without building the two strings, and :func:`same_for_black` is black's own equivalence (what
-``black.parsing.stringify_ast`` compares) the same way. :data:`ODD_LINE_BREAKS` finds the line breaks that make Python's
-lines differ from ``str.splitlines``' and ``readline``'s; :func:`tokens` and
-:func:`significant_tokens` are a block's tokens, remembered for the few last blocks.
+``black.parsing.stringify_ast`` compares) the same way. :data:`ODD_LINE_BREAKS` finds the line
+breaks that make Python's lines differ from ``str.splitlines``' and ``readline``'s;
+:func:`tokens` and :func:`significant_tokens` are a block's tokens, remembered for the last few
+blocks.
 """
 
 from __future__ import annotations
@@ -61,17 +62,10 @@ def significant_tokens(code: str) -> tuple[tokenize.TokenInfo, ...] | None:
     """The tokens but NL, comments, INDENT and DEDENT (the rules' pre-screen reads their type,
     string and positions; a caller that derived them another way may have left ``line`` as it
     was, see ``comments.strip_comment_lines``)."""
-    every = tokens.cache.get(code)  # the comment scan tokenized it already
-    if every is not None:
-        return tuple(token for token in every if token.type not in INSIGNIFICANT)
-    try:
-        return tuple(
-            token
-            for token in tokenize.generate_tokens(io.StringIO(code).readline)
-            if token.type not in INSIGNIFICANT
-        )
-    except (tokenize.TokenError, SyntaxError):
+    every = tokens(code)  # shared with the comment scan, which may have tokenized it already
+    if every is None:
         return None
+    return tuple(token for token in every if token.type not in INSIGNIFICANT)
 
 
 INSIGNIFICANT = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
