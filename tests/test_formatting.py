@@ -136,6 +136,16 @@ def test_black_and_ruff_nets_decide_alike(
     assert decided["black"] == decided["ruff"]
 
 
+def test_a_formatter_that_renames_a_global_fails_the_net(monkeypatch: pytest.MonkeyPatch) -> None:
+    """black's own AST check skips the names of ``global``; the net counts them."""
+    code = "def f( ):\n    global total\n    total = total+1\n"
+    rename = Wrapped(FORMATTERS["black"], lambda text: text.replace("global total", "global other"))
+    monkeypatch.setitem(FORMATTERS, "black", rename)
+    (outcome,), _ = clean_python_batch([code], Settings())
+    assert (outcome.status, outcome.code) == ("failed", code)
+    assert "changed the AST" in outcome.reason
+
+
 def test_an_unformattable_source_is_kept_unformatted_by_both(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

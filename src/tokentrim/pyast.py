@@ -142,11 +142,14 @@ def same_for_black(a: ast.AST, b: ast.AST) -> bool:
     """Whether ``black.parsing.stringify_ast`` gives the same lines for both trees: the formatter
     net's "the AST did not change", by walking both trees side by side.
 
-    black's definition, not ``ast.dump``'s: positions, a ``TypeIgnore``'s fields and what a list
-    holds that is not a node do not count; the targets of ``del`` count with their tuples
-    flattened; a string that is a whole expression statement (a docstring) counts with the
-    whitespace around each of its lines stripped, a type comment without trailing whitespace,
-    and a string's ``u`` prefix not at all. Unlike stringify_ast, it changes neither tree.
+    black's definition, not ``ast.dump``'s: positions and a ``TypeIgnore``'s fields do not count;
+    the targets of ``del`` count with their tuples flattened; a string that is a whole expression
+    statement (a docstring) counts with the whitespace around each of its lines stripped, a type
+    comment without trailing whitespace, and a string's ``u`` prefix not at all. Stricter than
+    stringify_ast in one way: the names of ``global`` and ``nonlocal`` statements and a class
+    pattern's keyword names count (black skips list items that are not nodes; no formatter
+    changes a name, and a name changed is a program changed). Unlike stringify_ast, it changes
+    neither tree.
     """
     pending: list[tuple[ast.AST, ast.AST, bool]] = [(a, b, False)]
     while pending:
@@ -165,6 +168,10 @@ def same_for_black(a: ast.AST, b: ast.AST) -> bool:
             if type(value_x) is list:
                 if type(value_y) is not list:
                     return False
+                if (kind, name) in _NAME_LISTS:
+                    if value_x != value_y:
+                        return False
+                    continue
                 items_x, items_y = _black_items(x, name, value_x), _black_items(y, name, value_y)
                 if len(items_x) != len(items_y):
                     return False
@@ -186,6 +193,12 @@ def same_for_black(a: ast.AST, b: ast.AST) -> bool:
                 ):
                     return False
     return True
+
+
+# The list fields that hold names, not nodes.
+_NAME_LISTS = frozenset(
+    {(ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs")}
+)
 
 
 def _black_items(node: ast.AST, name: str, items: list[object]) -> list[ast.AST]:
