@@ -271,3 +271,55 @@ def test_shapes_left_out_are_ones_no_enabled_rule_reads() -> None:
                 assert rule.requires <= spared or not rule.requires <= full
             checked += 1
     assert checked > 40
+
+
+def _screen_shapes() -> list[frozenset[str]]:
+    """The shapes each configuration's rules read (rules.shapes_for)."""
+    from tokentrim.rules import enabled_rules, shapes_for
+
+    configs = [Settings(level="standard"), *CONFIGS]
+    return [
+        shapes_for(tuple(r for r in enabled_rules(c) if issubclass(r, CodeRule))) for c in configs
+    ]
+
+
+def assert_reformatted_features_exact(code: str) -> None:
+    """For black's result of ``code``: the shapes taken over from ``code`` plus the text's own,
+    looked for afresh, are what screening the result from scratch gives."""
+    import black
+
+    from tokentrim import pyast
+    from tokentrim.rules._screen import reformatted_features
+
+    tree = _valid(code)
+    if tree is None:
+        return
+    try:
+        formatted = black.format_str(code, mode=black.Mode())
+        after = ast.parse(formatted)
+    except Exception:  # noqa: BLE001 - black rejects some code the parser takes
+        return
+    if not pyast.same_for_black(after, tree):
+        return  # the net would refuse it: the pipeline never asks
+    for wanted in [*_screen_shapes(), None]:
+        like = code_features(tree, code, wanted)
+        assert reformatted_features(like, after, formatted, wanted) == code_features(
+            after, formatted, wanted
+        ), (code, formatted)
+
+
+def test_reformatted_features_on_real_blocks_and_rule_examples() -> None:
+    """The second pass's screen (rules.screen with ``like``) on what black makes of real code."""
+    codes = _blocks() + [rule.before for rule in CODE_RULES]
+    # Unformatted on purpose: parentheses, quotes, semicolons, tuples black rewrites.
+    codes += [textwrap.dedent(f"def g(a, b):\n    {line}\n") for line in SIMPLE]
+    codes += ["x = ( a )\nif (x): y = (1,2); z = f'{(x)}'\n", "del (a, b)\nglobal c\n"]
+    for code in codes:
+        assert_reformatted_features_exact(code)
+
+
+@settings(max_examples=examples(60))
+@given(programs())
+def test_reformatted_features_on_generated_programs(code: str) -> None:
+    assert_reformatted_features_exact(code)
+

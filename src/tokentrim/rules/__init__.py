@@ -23,7 +23,7 @@ from tokentrim import pyast
 from tokentrim.errors import UnknownRuleError
 from tokentrim.rules._batch import batchable, run_batch
 from tokentrim.rules._facts import module_code, remember_code
-from tokentrim.rules._screen import code_features, features_of
+from tokentrim.rules._screen import code_features, features_of, reformatted_features
 from tokentrim.settings import LEVELS, Settings
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "enabled_rules",
     "may_fire",
     "register",
+    "screen",
     "shapes_for",
 ]
 
@@ -195,13 +196,24 @@ def shapes_for(rules: tuple[type[CodeRule], ...]) -> frozenset[str]:
     return frozenset().union(*(rule.shapes() for rule in rules))
 
 
-def may_fire(
-    rules: Iterable[type[CodeRule]], code: str, tree: ast.Module, settings: Settings
-) -> bool:
-    """Whether one of ``rules`` could change ``code`` (``tree`` is its parse): when not, the
-    caller need not parse it with libcst for the rules at all (see :mod:`._screen`)."""
-    rules = tuple(rules)
-    features = features_of(code, tree, shapes_for(rules))
+def screen(
+    rules: tuple[type[CodeRule], ...],
+    code: str,
+    tree: ast.Module,
+    like: frozenset[str] | None = None,
+) -> frozenset[str]:
+    """The pre-screen's shapes of ``code`` (``tree`` is its parse) that ``rules`` read (see
+    :mod:`._screen`). ``like``: what this gave for the block the formatter turned into ``code``
+    (its result passed the formatter net); then only the shapes of the text are looked for."""
+    wanted = shapes_for(rules)
+    if like is None:
+        return features_of(code, tree, wanted)
+    return reformatted_features(like, tree, code, wanted)
+
+
+def may_fire(rules: Iterable[type[CodeRule]], features: frozenset[str], settings: Settings) -> bool:
+    """Whether one of ``rules`` could change a block with these :func:`screen` shapes: when not,
+    the caller need not parse it with libcst for the rules at all."""
     return any(rule.triggered(features, settings) for rule in rules)
 
 

@@ -35,7 +35,7 @@ from tokentrim.pyast import ODD_LINE_BREAKS
 from tokentrim.rules._screen_demo import demo_shape
 from tokentrim.rules._screen_tokens import plain_fstring, removable_paren
 
-__all__ = ["code_features", "features_of"]
+__all__ = ["code_features", "features_of", "reformatted_features"]
 
 _JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
@@ -130,6 +130,35 @@ def code_features(
     if "fstring" in found and wants("fstring-plain") and (code is None or plain_fstring(code)):
         found.add("fstring-plain")
     if wants("paren") and (code is None or removable_paren(code, tree)):
+        found.add("paren")
+    return frozenset(found)
+
+
+#: The shapes read from the tokens: a reformatted block is scanned for them again.
+_TOKEN_SHAPES = frozenset({"fstring-plain", "paren"})
+#: The shapes whose walk reads the text too (a docstring's literal, demo-code's lines).
+_TEXT_SHAPES = frozenset({"docstring", "docstring-summary", "demo-shape"})
+
+
+def reformatted_features(
+    like: frozenset[str], tree: ast.Module, code: str, wanted: frozenset[str] | None
+) -> frozenset[str]:
+    """:func:`features_of` ``(code, tree, wanted)``, for a block the formatter made out of one whose
+    shapes, for the same ``wanted``, are ``like``.
+
+    The formatter net found the two trees the same (:func:`tokentrim.pyast.same_for_black`), and
+    every shape of the walk but the docstrings' and demo-code's is a function of what that
+    comparison compares: none reads a position, a docstring's whitespace, how ``del`` targets are
+    grouped in tuples, a string's ``u`` prefix or a type comment. So those shapes are ``like``'s;
+    the two token-level ones are looked for in ``code``, and a block whose rules want the text's
+    shapes is screened afresh.
+    """
+    if wanted is None or wanted & _TEXT_SHAPES:
+        return features_of(code, tree, wanted)
+    found = set(like - _TOKEN_SHAPES)
+    if "fstring" in found and "fstring-plain" in wanted and plain_fstring(code):
+        found.add("fstring-plain")
+    if "paren" in wanted and removable_paren(code, tree):
         found.add("paren")
     return frozenset(found)
 

@@ -34,7 +34,7 @@ from tokentrim.languages.python.comments import (
 from tokentrim.languages.python.detect import MAX_BLOCK_CHARS
 from tokentrim.languages.python.formatting import FormatRun, Result, Unformattable
 from tokentrim.languages.python.narration import plan as plan_narration
-from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules, may_fire
+from tokentrim.rules import CodeRule, apply_code_rules, enabled_rules, may_fire, screen
 from tokentrim.rules._facts import module_code
 from tokentrim.settings import Settings
 
@@ -133,7 +133,8 @@ class _Block:
     """One block on its way through the phases; ``outcome`` is set once it is decided.
 
     ``pending`` is the text waiting for the formatter (None: nothing to format); the formatter's
-    checked result replaces it as ``formatted``.
+    checked result replaces it as ``formatted``. ``screened``: the rules' pre-screen shapes of the
+    first pass's result, when it was screened as it is (the second pass needs only its text's).
     """
 
     def __init__(self, code: str) -> None:
@@ -145,6 +146,7 @@ class _Block:
         self.fired: list[str] = []
         self.warnings: list[str] = []
         self.explained: tuple[str, ...] = ()
+        self.screened: frozenset[str] | None = None
 
     def step(self, phase: Callable[..., None], *args: Any) -> None:
         """Run one phase unless the outcome is known; what it raises decides the outcome."""
@@ -170,7 +172,7 @@ class _Block:
             reason = f"block of {len(code):,} characters is over the {MAX_BLOCK_CHARS:,} limit"
             self.outcome = CleanOutcome(code, "skipped", reason)
             return
-        text, self.fired, self.warnings, self.explained = _one_pass(
+        text, self.fired, self.warnings, self.explained, self.screened = _one_pass(
             code, _parse(code), settings, code_rules
         )
         self._to_format(text, settings)
@@ -187,7 +189,8 @@ class _Block:
                 self.code, "unchanged", "nothing but comments: kept as it was"
             )
             return
-        text, _, _, _ = _one_pass(new, _parse(new), settings, code_rules)
+        # The formatter net found new's AST the same as the first result's: like its shapes.
+        text, *_ = _one_pass(new, _parse(new), settings, code_rules, self.screened)
         self._to_format(text, settings)
 
     def finish(self) -> None:
@@ -222,10 +225,16 @@ def _format_pending(blocks: list[_Block], run: FormatRun | None) -> None:
 
 
 def _one_pass(
-    code: str, tree: ast.Module, settings: Settings, code_rules: tuple[type[CodeRule], ...]
-) -> tuple[str, list[str], list[str], tuple[str, ...]]:
-    """Comments and rules once (the formatter runs after, batched); also why each comment went or
-    stayed (narration mode)."""
+    code: str,
+    tree: ast.Module,
+    settings: Settings,
+    code_rules: tuple[type[CodeRule], ...],
+    like: frozenset[str] | None = None,
+) -> tuple[str, list[str], list[str], tuple[str, ...], frozenset[str] | None]:
+    """Comments and rules once (the formatter runs after, batched): the text, the rules that
+    fired, warnings, why each comment went or stayed (narration mode), and the pre-screen's shapes
+    of the text when it was screened as it is returned. ``like``: the shapes of a block whose
+    AST the formatter net found the same as ``tree`` (see :func:`tokentrim.rules.screen`)."""
     fired: list[str] = []
     warnings: list[str] = []
     explained: tuple[str, ...] = ()
@@ -243,13 +252,16 @@ def _one_pass(
         stripped = strip_comment_lines(code, only)
         if stripped is not None:
             if not stripped.strip():
-                return "", [], [], explained
+                return "", [], [], explained, None
             after = _parse(stripped)
             if not pyast.same(after, tree):  # ast.dump equality
                 raise _NetFailed("comment stripping changed the AST")
             code, tree, needs_strip = stripped, after, False
-    if code_rules and not needs_strip and not may_fire(code_rules, code, tree, settings):
-        code_rules = ()  # the rules' pre-screen shows none can change this block (rules._screen)
+    screened = None
+    if code_rules and not needs_strip:
+        screened = screen(code_rules, code, tree, like)
+        if not may_fire(code_rules, screened, settings):
+            code_rules = ()  # the rules' pre-screen shows none can change this block
     if needs_strip or code_rules:
         module = _parse_cst(code)
         if needs_strip:
@@ -257,15 +269,15 @@ def _one_pass(
             stripped = module.code
             if stripped != code:
                 if not stripped.strip():
-                    return "", [], [], explained
+                    return "", [], [], explained, None
                 if not pyast.same(_parse(stripped), tree):  # ast.dump equality
                     raise _NetFailed("comment stripping changed the AST")
             code = stripped
         if code_rules:
             module, fired, warnings = apply_code_rules(module, settings, code, _parse(code))
             if fired:  # else the block's own text: libcst's print drops a newline before a final \f
-                code = module_code(module)
-    return code, fired, warnings, explained
+                code, screened = module_code(module), None
+    return code, fired, warnings, explained, screened
 
 
 def _checked(code: str, result: Result, formatter: str) -> str:
