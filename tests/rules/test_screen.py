@@ -323,3 +323,33 @@ def test_reformatted_features_on_real_blocks_and_rule_examples() -> None:
 def test_reformatted_features_on_generated_programs(code: str) -> None:
     assert_reformatted_features_exact(code)
 
+
+def test_paren_cut_verdicts_are_shared_within_a_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """removable_paren parses a cut once per trim() call: the second pass finds the verdicts of
+    the groups the formatter left as they were, and they are the verdicts a fresh look gives."""
+    from tokentrim.caching import one_call
+    from tokentrim.rules import _screen_tokens
+
+    code = "x = (a + b) * c\ny = f((a, b))\n"
+    tree = ast.parse(code)
+    fresh = _screen_tokens.removable_paren(code, tree)
+    parsed: list[str] = []
+    same_without = _screen_tokens._same_without
+
+    def counting(cut: str, reference: ast.Module) -> bool:
+        parsed.append(cut)
+        return same_without(cut, reference)
+
+    monkeypatch.setattr(_screen_tokens, "_same_without", counting)
+    with one_call():
+        assert _screen_tokens.removable_paren(code, tree) is fresh is False
+        first = len(parsed)
+        assert first == 2
+        assert _screen_tokens.removable_paren(code, ast.parse(code)) is False
+        assert len(parsed) == first
+        moved = "\n" + code  # the same groups on other lines: the same verdicts
+        assert _screen_tokens.removable_paren(moved, ast.parse(moved)) is False
+        assert len(parsed) == first
+    with one_call():
+        _screen_tokens.removable_paren(code, tree)
+        assert len(parsed) == 2 * first  # a new call looks afresh

@@ -10,6 +10,7 @@ import re
 import tokenize
 
 from tokentrim import pyast
+from tokentrim.caching import per_call
 from tokentrim.pyast import ODD_LINE_BREAKS, significant_tokens
 
 __all__ = ["plain_fstring", "removable_paren"]
@@ -119,22 +120,38 @@ def removable_paren(code: str, tree: ast.Module) -> bool:
     if not cuts:
         return False
     groups = _statement_lines(tree)
-    references: dict[int, ast.Module] = {}
+    segments: dict[int, tuple[int, str, ast.Module]] = {}
+    # A cut's verdict is a function of its group's text and where the cut is in it: the second
+    # pass of the same trim() finds most groups as the formatter left them, and their verdicts.
+    known = per_call("rules.paren_cuts")
     for line, open_from, open_to, close_from, close_to in cuts:
         group = next((g for g in groups if g[0] <= line <= g[1]), None)
         if group is None:
             return True
         first, last, statements = group
-        segment_start, segment_end = offsets[first - 1], offsets[min(last, len(offsets) - 1)]
-        if first not in references:
-            references[first] = ast.Module(body=statements, type_ignores=[])
-        cut = code[segment_start:open_from] + code[open_to:close_from] + code[close_to:segment_end]
-        try:
-            if pyast.same(pyast.parse(cut), references[first]):
-                return True
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+        if first not in segments:
+            start, end = offsets[first - 1], offsets[min(last, len(offsets) - 1)]
+            segments[first] = (start, code[start:end], ast.Module(body=statements, type_ignores=[]))
+        start, segment, reference = segments[first]
+        where = (open_from - start, open_to - start, close_from - start, close_to - start)
+        key = (segment, *where)
+        verdict = known.get(key) if known is not None else None
+        if verdict is None:
+            a, b, c, d = where
+            verdict = _same_without(segment[:a] + segment[b:c] + segment[d:], reference)
+            if known is not None:
+                known[key] = verdict
+        if verdict:
+            return True
     return False
+
+
+def _same_without(cut: str, reference: ast.Module) -> bool:
+    """The text with a pair of parentheses cut out parses to ``reference``."""
+    try:
+        return pyast.same(pyast.parse(cut), reference)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
 
 
 def _statement_lines(tree: ast.Module) -> list[tuple[int, int, list[ast.stmt]]]:
