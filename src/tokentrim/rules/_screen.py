@@ -19,6 +19,10 @@ may fire on what another one rewrote in the same walk).
 costly shapes no enabled rule asks about (demo-code's, the docstrings', unused imports', the
 token-level ones); a shape left out is one no enabled rule reads, so the answers do not change.
 
+:func:`reformatted_features` screens the second pass's input, the formatter's output: the shapes
+of the walk are the first pass's (the formatter net proved the trees the same), and only the
+token-level ones are looked for in the new text.
+
 Each trigger below says which property of its rule it mirrors. ``tests/rules/test_screen.py``
 checks, on generated and real code, that a block the screen rejects is one no rule changes.
 """
