@@ -6,18 +6,18 @@ import collections
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tokentrim.caching import one_call
 from tokentrim.cost.usage import Usage
-from tokentrim.fences import CodeBlock, can_render, join, split
+from tokentrim.fences import CodeBlock, can_render, join, render_block, split
 from tokentrim.languages import Cleaner, CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
 from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like_python
 from tokentrim.rules import apply_text_rules, enabled_rules
 from tokentrim.settings import Settings
-from tokentrim.tokens import encoding_for
+from tokentrim.tokens import count_joined, encoding_for
 
 if TYPE_CHECKING:
     # Typing only: the cost side imports genai-prices' data, loaded on the first priced reply.
@@ -147,18 +147,24 @@ def trim(
 
     try:
         with one_call():  # what text rules and the cleaning share: fences, cleaned blocks
-            new_text, blocks, fired, prose = _trim_text(original, settings, warnings)
+            new_text, blocks, fired, prose, pieces = _trim_text(original, settings, warnings)
     except Exception as exc:  # noqa: BLE001 - trim() must never lose the reply
         warnings.append(f"internal error, reply left as it was: {type(exc).__name__}: {exc}")
-        new_text, blocks, fired, prose = original, [], [], None
+        new_text, blocks, fired, prose, pieces = original, [], [], None, None
 
     encoding, encoding_name = encoding_for(model)
-    tokens_before = _count(encoding, original)
-    tokens_after = tokens_before if new_text == original else _count(encoding, new_text)
+    # Both texts are counted piece by piece where the pieces are cut where tiktoken cuts anyway
+    # (tokens.count_joined): the prose once for both, each block's code once for it and the reply.
+    before_pieces, after_pieces = _checked_pieces(pieces, original, new_text)
+    known: dict[str, int] = {}
+    tokens_before = count_joined(encoding, before_pieces, known)
+    tokens_after = (
+        tokens_before if new_text == original else count_joined(encoding, after_pieces, known)
+    )
     counted = []
     for block, code_before, code_after in blocks:
-        before = _count(encoding, code_before)
-        after = before if code_after == code_before else _count(encoding, code_after)
+        before = count_joined(encoding, [code_before], known)
+        after = before if code_after == code_before else count_joined(encoding, [code_after], known)
         counted.append(dataclasses.replace(block, tokens_before=before, tokens_after=after))
     cost = None
     if model:
@@ -192,12 +198,17 @@ def trim(
 DEFAULT_SETTINGS = Settings()
 
 
+Pieces = tuple[list[str], list[str]] | None
+
+
 def _trim_text(
     text: str, settings: Settings, warnings: list[str]
-) -> tuple[str, list[tuple[BlockOutcome, str, str]], list[str], list[str] | None]:
+) -> tuple[str, list[tuple[BlockOutcome, str, str]], list[str], list[str] | None, Pieces]:
     """The new text, each block's outcome with its code before and after, the rules that fired,
-    and the prose pieces between blocks — None when text rules rewrote the prose."""
+    the prose pieces between blocks (None when text rules rewrote the prose), and both texts in
+    pieces that cut each top-level block's code from its fence lines (None: not cut)."""
     fired: list[str] = []
+    original = text
     text, text_fired = apply_text_rules(text, settings)
     fired.extend(text_fired)
 
@@ -223,7 +234,8 @@ def _trim_text(
             start=0,
             end=len(text),
         )
-        return outcome.code, [(block, text, outcome.code)], fired, None if text_fired else []
+        prose: list[str] | None = None if text_fired else []
+        return outcome.code, [(block, text, outcome.code)], fired, prose, ([text], [outcome.code])
 
     languages = {id(block): _language(block) for block in blocks}
     cleaned = _clean_blocks(blocks, languages, settings, warnings)
@@ -278,9 +290,37 @@ def _trim_text(
         )
 
     prose = None if text_fired else [segment for segment in segments if isinstance(segment, str)]
+    before = _pieces(segments, text) if text == original else [original]
     if settings.prose == "drop" and outcomes:
-        return _drop_prose(out), outcomes, fired, prose
-    return join(out), outcomes, fired, prose
+        return _drop_prose(out), outcomes, fired, prose, (before, [])
+    return join(out), outcomes, fired, prose, (before, _pieces(out, text))
+
+
+def _pieces(segments: Sequence[str | CodeBlock | tuple[CodeBlock, str]], text: str) -> list[str]:
+    """The text ``segments`` join into, in pieces: a top-level block's code (new or old) apart from
+    its fence lines, whose text in ``text`` holds the old code as it is."""
+    pieces: list[str] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            pieces.append(segment)
+            continue
+        block, code = segment if isinstance(segment, tuple) else (segment, segment.code)
+        start = block.start + len(block.opening_line)
+        end = start + len(block.code)
+        if end <= block.end and text.startswith(block.code, start):
+            pieces += [text[block.start : start], code, text[end : block.end]]
+        else:
+            pieces.append(block.text if code == block.code else render_block(block, code))
+    return pieces
+
+
+def _checked_pieces(pieces: Pieces, original: str, new_text: str) -> tuple[list[str], list[str]]:
+    """The pieces, each side kept only if it joins into its text (a block rendered otherwise)."""
+    before, after = pieces or ([], [])
+    return (
+        before if "".join(before) == original else [original],
+        after if "".join(after) == new_text else [new_text],
+    )
 
 
 def _drop_prose(segments: list[str | CodeBlock | tuple[CodeBlock, str]]) -> str:
@@ -395,17 +435,6 @@ def _as_text(text: object, warnings: list[str]) -> str:
         warnings.append("input was bytes: decoded as UTF-8 with replacement characters")
         return bytes(text).decode("utf-8", errors="replace")
     raise TypeError(f"trim() takes the reply as str (or bytes), not {type(text).__name__}")
-
-
-def _count(encoding: Any, text: str) -> int:
-    if not text:
-        return 0
-    try:
-        return len(encoding.encode(text, disallowed_special=()))
-    except (UnicodeEncodeError, ValueError):  # lone surrogates
-        return len(
-            encoding.encode(text.encode("utf-8", "replace").decode("utf-8"), disallowed_special=())
-        )
 
 
 def _cost_report(

@@ -186,3 +186,64 @@ def count_tokens(text: str, *, model: str | None = None) -> int:
         return 0
     encoding, _ = encoding_for(model)
     return len(encoding.encode(text, disallowed_special=()))
+
+
+def count_with(encoding: tiktoken.Encoding, text: str) -> int:
+    """Number of tokens of ``text`` in ``encoding``: special-token text counts as plain text, and
+    a lone surrogate (which cannot be encoded) as the replacement character UTF-8 gives it."""
+    if not text:
+        return 0
+    try:
+        return len(encoding.encode(text, disallowed_special=()))
+    except (UnicodeEncodeError, ValueError):  # lone surrogates
+        replaced = text.encode("utf-8", "replace").decode("utf-8")
+        return len(encoding.encode(replaced, disallowed_special=()))
+
+
+#: Pre-tokenizer patterns (``Encoding._pat_str``) under which a text cut just after a line break,
+#: where the next character is neither whitespace nor ``/``, tokenizes as its two sides do alone.
+#: cl100k_base's: no piece of it matches a line break followed by such a character, it has no
+#: lookbehind and no ``^``, and at the end of the left side ``\s++$`` matches just what
+#: ``\s*[\r\n]`` matches there within the whole. (o200k_base lets ``[\r\n/]*`` run past a line
+#: break into a ``/``, hence the ``/``; its pattern is not listed until it is checked too.)
+_CUTS_AFTER_LINE_BREAKS = frozenset(
+    {
+        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++"""
+        r"""[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+    }
+)
+
+
+def count_joined(encoding: tiktoken.Encoding, pieces: Iterable[str], known: dict[str, int]) -> int:
+    """``count_with(encoding, "".join(pieces))``, counted run by run.
+
+    Consecutive pieces are counted as one run unless the joint between them is a cut the
+    encoding's pre-tokenizer always makes (a piece ending in ``"\\n"`` followed by one starting
+    with a character that is neither whitespace nor ``/``; see ``_CUTS_AFTER_LINE_BREAKS``), so
+    the sum is the count of the whole, exactly. ``known`` maps texts already counted to their
+    counts and learns the runs counted here: a reply's prose is counted once for before and
+    after, and a code block's count is shared with its block's.
+    """
+    if getattr(encoding, "_pat_str", None) not in _CUTS_AFTER_LINE_BREAKS:
+        return _known_count(encoding, "".join(pieces), known)
+    total = 0
+    run: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        if run and not (run[-1].endswith("\n") and not piece[0].isspace() and piece[0] != "/"):
+            run.append(piece)  # str.isspace is true of every character \s matches, and more
+            continue
+        if run:
+            total += _known_count(encoding, "".join(run), known)
+        run = [piece]
+    if run:
+        total += _known_count(encoding, "".join(run), known)
+    return total
+
+
+def _known_count(encoding: tiktoken.Encoding, text: str, known: dict[str, int]) -> int:
+    found = known.get(text)
+    if found is None:
+        found = known[text] = count_with(encoding, text)
+    return found
