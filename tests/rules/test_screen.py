@@ -353,3 +353,35 @@ def test_paren_cut_verdicts_are_shared_within_a_call(monkeypatch: pytest.MonkeyP
     with one_call():
         _screen_tokens.removable_paren(code, tree)
         assert len(parsed) == 2 * first  # a new call looks afresh
+
+
+@pytest.mark.parametrize("level", ["standard", "aggressive"])
+def test_pipeline_output_is_the_same_with_a_fresh_second_screen(
+    level: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clean_python on real blocks: the second pass screening the formatter's output afresh gives
+    the outcomes that taking the first pass's AST shapes over gives."""
+    from tokentrim.languages.python import clean_python
+    from tokentrim.rules import _screen
+
+    codes = [c for c in _blocks()[:200] if _valid(c) is not None]
+    rule_settings = Settings(level=level)
+    taken_over = [clean_python(code, rule_settings) for code in codes]
+    calls: list[str] = []
+
+    def fresh(like: frozenset[str], tree: ast.Module, code: str, wanted: object) -> frozenset[str]:
+        calls.append(code)
+        return _screen.code_features(tree, code, wanted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_screen, "reformatted_features", fresh)
+    monkeypatch.setattr("tokentrim.rules.reformatted_features", fresh)
+    from tokentrim.caching import one_call
+
+    with one_call():  # no result cached from the first run: both passes run again
+        from tokentrim.languages.python import formatting
+
+        formatting.clear_caches()
+        again = [clean_python(code, rule_settings) for code in codes]
+    assert calls  # the second pass did ask
+    for code, a, b in zip(codes, taken_over, again, strict=True):
+        assert (a.code, a.status, a.reason, a.rules) == (b.code, b.status, b.reason, b.rules), code
