@@ -110,8 +110,11 @@ def code_features(
         elif kind is ast.JoinedStr:
             # Not only placeholder-free ones: Python's AST merges `f"a" f"{b}"` into one.
             found.add("fstring")
-        elif kind in _DEFS and docstrings and _has_docstring(node.body):  # type: ignore[attr-defined]
-            _docstring_features(node.body[0], code, found)  # type: ignore[attr-defined]
+        elif kind in _DEFS:
+            if kind is not ast.ClassDef and _trailing_return(node):  # type: ignore[arg-type]
+                found.add("trailing-return")
+            if docstrings and _has_docstring(node.body):  # type: ignore[attr-defined]
+                _docstring_features(node.body[0], code, found)  # type: ignore[attr-defined]
         for field in _BODIES.get(kind, ()):
             body = getattr(node, field, None)
             if not isinstance(body, list) or not body:
@@ -186,6 +189,37 @@ def _if_features(node: ast.If, found: set[str]) -> None:
             found.add("else-after-jump")
     if len(node.body) == 1 and isinstance(node.body[0], ast.If):
         found.add("nested-if")
+        # collapse-nested-if: neither the outer nor the inner `if` has an elif/else.
+        if not node.orelse and not node.body[0].orelse:
+            found.add("nested-if-bare")
+
+
+def _trailing_return(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """trailing-return: the function's last statement, not its only one, is a bare ``return`` or
+    ``return None``, and a ``return None`` is not kept for another ``return`` of a value in the
+    function (not counting the functions and classes it defines)."""
+    body = node.body
+    last = body[-1] if len(body) > 1 else None
+    if not isinstance(last, ast.Return):
+        return False
+    if last.value is None:
+        return True
+    if not (isinstance(last.value, ast.Constant) and last.value.value is None):
+        return False
+    pending: list[ast.AST] = list(body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (*_DEFS, ast.Lambda)):
+            continue
+        if isinstance(stmt, ast.Return) and not _returns_none(stmt):
+            return False
+        pending.extend(ast.iter_child_nodes(stmt))
+    return True
+
+
+def _returns_none(node: ast.Return) -> bool:
+    value = node.value
+    return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
 def _return_features(node: ast.Return, found: set[str]) -> None:

@@ -28,6 +28,7 @@ class CollapseNestedIf(StandardRule):
     after = "if user and user.is_admin:\n    grant(user)\n"
     hint = re.compile(r"\bif\b")
     requires = frozenset({"nested-if"})
+    trigger = "nested-if-bare"
     prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:

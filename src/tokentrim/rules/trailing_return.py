@@ -26,6 +26,7 @@ class TrailingReturn(StandardRule):
     after = 'def greet(name):\n    print(f"Hello, {name}!")\n'
     hint = re.compile(r"\breturn\b")
     requires = frozenset({"return-none"})
+    trigger = "trailing-return"
     prune = (cst.SimpleStatementLine, cst.BaseExpression)
 
     def leave_FunctionDef(
