@@ -385,3 +385,31 @@ def test_pipeline_output_is_the_same_with_a_fresh_second_screen(
     assert calls  # the second pass did ask
     for code, a, b in zip(codes, taken_over, again, strict=True):
         assert (a.code, a.status, a.reason, a.rules) == (b.code, b.status, b.reason, b.rules), code
+
+
+@pytest.mark.parametrize(
+    ("code", "shape", "present"),
+    [
+        ("if a:\n    if b:\n        x()\n", "nested-if-bare", True),
+        ("if a:\n    if b:\n        x()\n    else:\n        y()\n", "nested-if-bare", False),
+        ("if a:\n    if b:\n        x()\nelse:\n    y()\n", "nested-if-bare", False),
+        ("if a:\n    if b:\n        x()\n    elif c:\n        y()\n", "nested-if-bare", False),
+        ("def f():\n    x()\n    return\n", "trailing-return", True),
+        ("def f():\n    x()\n    return None\n", "trailing-return", True),
+        ("async def f():\n    x()\n    return None\n", "trailing-return", True),
+        ("def f():\n    return\n", "trailing-return", False),
+        ("def f():\n    if a:\n        return 1\n    return None\n", "trailing-return", False),
+        ("def f():\n    if a:\n        return 1\n    return\n", "trailing-return", True),
+        (
+            "def f():\n    def g():\n        return 1\n    g()\n    return None\n",
+            "trailing-return",
+            True,
+        ),
+        ("def f():\n    if a:\n        return\n    x()\n", "trailing-return", False),
+    ],
+)
+def test_precise_triggers_of_collapse_nested_if_and_trailing_return(
+    code: str, shape: str, present: bool
+) -> None:
+    assert (shape in code_features(ast.parse(code), code)) is present
+    assert_screen_conservative(code)
