@@ -200,12 +200,10 @@ def _trailing_return(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     function (not counting the functions and classes it defines)."""
     body = node.body
     last = body[-1] if len(body) > 1 else None
-    if not isinstance(last, ast.Return):
+    if not isinstance(last, ast.Return) or not _returns_none(last):
         return False
     if last.value is None:
         return True
-    if not (isinstance(last.value, ast.Constant) and last.value.value is None):
-        return False
     pending: list[ast.AST] = list(body)
     while pending:
         stmt = pending.pop()
@@ -224,7 +222,7 @@ def _returns_none(node: ast.Return) -> bool:
 
 def _return_features(node: ast.Return, found: set[str]) -> None:
     found.add("return")
-    if node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None):
+    if _returns_none(node):
         found.add("return-none")
 
 
