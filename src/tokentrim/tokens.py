@@ -182,10 +182,8 @@ def encoding_for(model: str | None) -> tuple[tiktoken.Encoding, str]:
 
 def count_tokens(text: str, *, model: str | None = None) -> int:
     """Number of tokens in ``text`` for ``model`` (special-token text counted as plain text)."""
-    if not text:
-        return 0
     encoding, _ = encoding_for(model)
-    return len(encoding.encode(text, disallowed_special=()))
+    return count_with(encoding, text)
 
 
 def count_with(encoding: tiktoken.Encoding, text: str) -> int:
