@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokentrim.caching import one_call
 from tokentrim.cost.usage import Usage
-from tokentrim.fences import CodeBlock, can_render, join, render_block, split
+from tokentrim.fences import CodeBlock, can_render, join, split
 from tokentrim.languages import Cleaner, CleanOutcome, Status, cleaner_for
 from tokentrim.languages.python import clean_python
 from tokentrim.languages.python.detect import NOT_PYTHON, is_session, looks_like_python
@@ -153,8 +153,8 @@ def trim(
         new_text, blocks, fired, prose, pieces = original, [], [], None, None
 
     encoding, encoding_name = encoding_for(model)
-    # Both texts are counted piece by piece where the pieces are cut where tiktoken cuts anyway
-    # (tokens.count_joined): the prose once for both, each block's code once for it and the reply.
+    # Both texts are counted in pieces cut where tiktoken cuts anyway (tokens.count_joined): the
+    # prose once for both, each block's code once for its block and the reply.
     before_pieces, after_pieces = _checked_pieces(pieces, original, new_text)
     known: dict[str, int] = {}
     tokens_before = count_joined(encoding, before_pieces, known)
@@ -198,7 +198,7 @@ def trim(
 DEFAULT_SETTINGS = Settings()
 
 
-Pieces = tuple[list[str], list[str]] | None
+Pieces = tuple[list[str] | None, list[str] | None] | None
 
 
 def _trim_text(
@@ -292,13 +292,16 @@ def _trim_text(
     prose = None if text_fired else [segment for segment in segments if isinstance(segment, str)]
     before = _pieces(segments, text) if text == original else [original]
     if settings.prose == "drop" and outcomes:
-        return _drop_prose(out), outcomes, fired, prose, (before, [])
+        return _drop_prose(out), outcomes, fired, prose, (before, None)
     return join(out), outcomes, fired, prose, (before, _pieces(out, text))
 
 
-def _pieces(segments: Sequence[str | CodeBlock | tuple[CodeBlock, str]], text: str) -> list[str]:
+def _pieces(
+    segments: Sequence[str | CodeBlock | tuple[CodeBlock, str]], text: str
+) -> list[str] | None:
     """The text ``segments`` join into, in pieces: a top-level block's code (new or old) apart from
-    its fence lines, whose text in ``text`` holds the old code as it is."""
+    its fence lines, whose text in ``text`` holds the old code as it is. None for a changed block
+    inside a container (its lines get the container's prefixes: the whole text is counted)."""
     pieces: list[str] = []
     for segment in segments:
         if isinstance(segment, str):
@@ -309,17 +312,19 @@ def _pieces(segments: Sequence[str | CodeBlock | tuple[CodeBlock, str]], text: s
         end = start + len(block.code)
         if end <= block.end and text.startswith(block.code, start):
             pieces += [text[block.start : start], code, text[end : block.end]]
+        elif code == block.code:
+            pieces.append(block.text)
         else:
-            pieces.append(block.text if code == block.code else render_block(block, code))
+            return None
     return pieces
 
 
 def _checked_pieces(pieces: Pieces, original: str, new_text: str) -> tuple[list[str], list[str]]:
-    """The pieces, each side kept only if it joins into its text (a block rendered otherwise)."""
-    before, after = pieces or ([], [])
+    """The pieces, each side kept only if it joins into its text, else the text whole."""
+    before, after = pieces or (None, None)
     return (
-        before if "".join(before) == original else [original],
-        after if "".join(after) == new_text else [new_text],
+        before if before is not None and "".join(before) == original else [original],
+        after if after is not None and "".join(after) == new_text else [new_text],
     )
 
 
