@@ -208,7 +208,6 @@ def _trim_text(
     the prose pieces between blocks (None when text rules rewrote the prose), and both texts in
     pieces that cut each top-level block's code from its fence lines (None: not cut)."""
     fired: list[str] = []
-    original = text
     text, text_fired = apply_text_rules(text, settings)
     fired.extend(text_fired)
 
@@ -290,7 +289,8 @@ def _trim_text(
         )
 
     prose = None if text_fired else [segment for segment in segments if isinstance(segment, str)]
-    before = _pieces(segments, text) if text == original else [original]
+    # Pieces of the text as split: trim() keeps them only if they join into the original reply.
+    before = _pieces(segments, text)
     if settings.prose == "drop" and outcomes:
         return _drop_prose(out), outcomes, fired, prose, (before, None)
     return join(out), outcomes, fired, prose, (before, _pieces(out, text))
