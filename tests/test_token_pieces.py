@@ -150,3 +150,11 @@ def test_str_isspace_covers_the_pattern_whitespace() -> None:
         if not 0xD800 <= point < 0xE000 and space.match(chr(point)) and not chr(point).isspace()
     ]
     assert missed == []
+
+
+def test_counts_after_a_text_rule_rewrote_the_reply() -> None:
+    text = "<think>first this</think>\nCode:\n```python\nx = 1  # after a text rule\n```\n"
+    result = trim(text, level="aggressive")
+    assert "think" in result.rules  # the text rule fired: the split text is not the reply
+    assert result.tokens_before == count_with(ENCODING, text)
+    assert result.tokens_after == count_with(ENCODING, result.text)
